@@ -1,0 +1,11 @@
+"""URL configuration: the app's pages, login and the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("nested_admin/", include("nested_admin.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("", include("submissions.urls")),
+]

@@ -1,0 +1,134 @@
+"""Administrators edit each year's questionnaire here: questions and parts inline, in order."""
+
+import nested_admin
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .forms import QuestionForm, QuestionnaireForm, QuestionPartForm
+from .models import (
+    SDG,
+    Answer,
+    Event,
+    Initiative,
+    Question,
+    Questionnaire,
+    QuestionPart,
+    Resource,
+    Submission,
+)
+from .services import ServiceError, questionnaire_copy_as_next_year
+
+
+class QuestionPartInline(nested_admin.NestedTabularInline):
+    model = QuestionPart
+    form = QuestionPartForm
+    extra = 0
+    sortable_field_name = "position"
+
+
+class QuestionInline(nested_admin.NestedStackedInline):
+    model = Question
+    form = QuestionForm
+    extra = 0
+    sortable_field_name = "position"
+    inlines = [QuestionPartInline]
+    fieldsets = [
+        (None, {"fields": ["position", "number", "section", "prompt", "guidance"]}),
+        (
+            _("Answer"),
+            {
+                "fields": [
+                    ("has_narrative", "word_limit"),
+                    ("table", "max_rows", "row_description_word_limit"),
+                ]
+            },
+        ),
+    ]
+
+
+@admin.register(Questionnaire)
+class QuestionnaireAdmin(nested_admin.NestedModelAdmin):
+    form = QuestionnaireForm
+    list_display = ["title", "year", "kind", "slug", "question_count", "is_open", "deadline"]
+    list_filter = ["kind", "year", "is_open"]
+    search_fields = ["title", "slug", "questions__prompt"]
+    prepopulated_fields = {"slug": ["kind", "year"]}
+    inlines = [QuestionInline]
+    actions = ["copy_as_next_year"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(question_count=Count("questions"))
+
+    @admin.display(description=_("questions"), ordering="question_count")
+    def question_count(self, obj: Questionnaire) -> int:
+        return obj.question_count
+
+    @admin.action(description=_("Copy as next year's questionnaire"))
+    def copy_as_next_year(self, request, queryset):
+        copied = 0
+        for questionnaire in queryset:
+            try:
+                copy = questionnaire_copy_as_next_year(questionnaire=questionnaire)
+            except ServiceError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                continue
+            copied += 1
+            self.message_user(
+                request,
+                format_html(
+                    _('Copied as <a href="{}">{}</a>: edit it, then open it for answers.'),
+                    reverse("admin:submissions_questionnaire_change", args=[copy.pk]),
+                    copy,
+                ),
+                messages.SUCCESS,
+            )
+        if copied > 1:
+            self.message_user(
+                request,
+                ngettext("%d questionnaire copied.", "%d questionnaires copied.", copied) % copied,
+                messages.SUCCESS,
+            )
+
+
+@admin.register(SDG)
+class SDGAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "colour"]
+    ordering = ["number"]
+
+
+class AnswerInline(admin.TabularInline):
+    model = Answer
+    extra = 0
+    fields = ["question", "part", "status", "version", "updated_by", "updated_at"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    list_display = ["organization", "questionnaire", "status", "updated_at"]
+    list_filter = ["status", "questionnaire__year", "organization"]
+    search_fields = ["organization__code", "organization__name", "questionnaire__title"]
+    list_select_related = ["organization", "questionnaire"]
+    inlines = [AnswerInline]
+
+
+class TableRowAdmin(admin.ModelAdmin):
+    list_display = ["name", "submission", "question", "position"]
+    list_filter = ["submission__questionnaire__year", "submission__organization"]
+    search_fields = ["name", "description"]
+    list_select_related = ["submission__organization", "submission__questionnaire", "question"]
+    filter_horizontal = ["sdgs"]
+
+
+admin.site.register(Event, TableRowAdmin)
+admin.site.register(Resource, TableRowAdmin)
+admin.site.register(Initiative, TableRowAdmin)

@@ -1,0 +1,445 @@
+"""Questionnaires (what UN DESA asks each year) and submissions (what an organization answers)."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .text import MAX_TEXT_LENGTH
+from .validators import validate_website
+
+
+def _positive_or_null(field: str, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{field}__isnull": True}) | models.Q(**{f"{field}__gt": 0}),
+        name=name,
+        violation_error_message=_("Limits must be positive numbers."),
+    )
+
+
+class SDG(models.Model):
+    """One of the 17 Sustainable Development Goals (loaded by a data migration)."""
+
+    number = models.PositiveSmallIntegerField(
+        _("number"),
+        primary_key=True,
+        validators=[MinValueValidator(1), MaxValueValidator(17)],
+    )
+    title = models.CharField(_("short title"), max_length=100)
+    colour = models.CharField(_("official colour"), max_length=7, help_text=_("Hex code, #RRGGBB."))
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("SDG")
+        verbose_name_plural = _("SDGs")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1, number__lte=17),
+                name="sdg_number_1_to_17",
+                violation_error_message=_("SDG numbers go from 1 to 17."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"SDG {self.number}: {self.title}"
+
+
+class QuestionnaireKind(models.TextChoices):
+    DESA = "desa", _("UN DESA questionnaire on the 2030 Agenda")
+    GBV = "gbv", _("Gender-based violence questionnaire")
+
+
+class Questionnaire(models.Model):
+    """The questions UN DESA asks in one year; administrators edit a copy every year."""
+
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=QuestionnaireKind.choices, default=QuestionnaireKind.DESA
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    slug = models.SlugField(
+        _("slug"), max_length=50, unique=True, help_text=_("Used in URLs and file names.")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    intro = models.TextField(_("introduction"), blank=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    is_open = models.BooleanField(
+        _("open for answers"),
+        default=False,
+        help_text=_("Organizations can open and edit submissions to an open questionnaire."),
+    )
+    source_document = models.CharField(
+        _("source document"),
+        max_length=200,
+        blank=True,
+        help_text=_("Seed document this questionnaire was transcribed from, if any."),
+    )
+
+    class Meta:
+        ordering = ["-year", "kind"]
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "kind"],
+                name="questionnaire_one_per_year_and_kind",
+                violation_error_message=_(
+                    "There is already a questionnaire of this kind for that year."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TableKind(models.TextChoices):
+    NONE = "", _("No table")
+    EVENTS = "events", _("Events")
+    RESOURCES = "resources", _("Resources")
+    INITIATIVES = "initiatives", _("Initiatives and partnerships")
+
+
+class Question(models.Model):
+    """One numbered question: a narrative box, named parts, a repeatable table, or a mix."""
+
+    questionnaire = models.ForeignKey(
+        Questionnaire,
+        on_delete=models.CASCADE,
+        related_name="questions",
+        verbose_name=_("questionnaire"),
+    )
+    number = models.CharField(_("number"), max_length=16, help_text=_("As printed: 1, 5, 5.1, A1."))
+    position = models.PositiveIntegerField(_("position"), default=0, db_index=True)
+    section = models.CharField(
+        _("section heading"),
+        max_length=300,
+        blank=True,
+        help_text=_("Heading shown before this question when it starts a new group."),
+    )
+    prompt = models.TextField(_("question"))
+    guidance = models.TextField(_("guidance"), blank=True)
+    has_narrative = models.BooleanField(
+        _("has a narrative answer"),
+        default=True,
+        help_text=_("Untick for questions answered only with parts or a table."),
+    )
+    word_limit = models.PositiveIntegerField(
+        _("word limit"),
+        null=True,
+        blank=True,
+        help_text=_("Limit of the narrative answer in words; empty for no limit."),
+    )
+    table = models.CharField(
+        _("table"), max_length=20, choices=TableKind.choices, blank=True, default=TableKind.NONE
+    )
+    max_rows = models.PositiveSmallIntegerField(
+        _("maximum rows"),
+        null=True,
+        blank=True,
+        help_text=_("For “select up to three”: the most rows the table may hold."),
+    )
+    row_description_word_limit = models.PositiveIntegerField(
+        _("row description word limit"),
+        null=True,
+        blank=True,
+        help_text=_("Word limit of each row's description (150 in recent years)."),
+    )
+
+    class Meta:
+        ordering = ["questionnaire", "position", "id"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["questionnaire", "number"],
+                name="question_number_unique_in_questionnaire",
+                violation_error_message=_(
+                    "Another question of this questionnaire has this number."
+                ),
+            ),
+            _positive_or_null("word_limit", "question_word_limit_positive"),
+            _positive_or_null("max_rows", "question_max_rows_positive"),
+            _positive_or_null("row_description_word_limit", "question_row_limit_positive"),
+            models.CheckConstraint(
+                condition=models.Q(table__in=TableKind.values),
+                name="question_table_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.prompt[:80]}"
+
+    def clean(self) -> None:
+        """Rules an administrator can break in the admin form; shared by every form."""
+        errors = {}
+        if not self.table:
+            if self.max_rows:
+                errors["max_rows"] = ValidationError(
+                    _("A maximum number of rows needs a table."), code="rows_without_table"
+                )
+            if self.row_description_word_limit:
+                errors["row_description_word_limit"] = ValidationError(
+                    _("A row description limit needs a table."), code="row_limit_without_table"
+                )
+        if not self.has_narrative and self.word_limit:
+            errors["word_limit"] = ValidationError(
+                _(
+                    "A word limit needs a narrative answer: tick “has a narrative answer” or clear the limit."
+                ),
+                code="limit_without_narrative",
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class QuestionPart(models.Model):
+    """A named sub-answer of a question (a transition, a priority area) with its own limit."""
+
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="parts", verbose_name=_("question")
+    )
+    position = models.PositiveIntegerField(_("position"), default=0, db_index=True)
+    title = models.CharField(_("title"), max_length=500)
+    word_limit = models.PositiveIntegerField(_("word limit"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["question", "position", "id"]
+        verbose_name = _("question part")
+        verbose_name_plural = _("question parts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "title"],
+                name="part_title_unique_in_question",
+                violation_error_message=_("Another part of this question has this title."),
+            ),
+            _positive_or_null("word_limit", "part_word_limit_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SubmissionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    APPROVED = "approved", _("Approved")
+    FINALIZED = "finalized", _("Finalized")
+
+
+class Submission(models.Model):
+    """One organization's answer to one questionnaire."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        verbose_name=_("organization"),
+    )
+    questionnaire = models.ForeignKey(
+        Questionnaire,
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        verbose_name=_("questionnaire"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["organization", "-questionnaire__year", "questionnaire__kind"]
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "questionnaire"],
+                name="submission_one_per_organization_and_questionnaire",
+                violation_error_message=_(
+                    "This organization already has a submission for this questionnaire."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=SubmissionStatus.values),
+                name="submission_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization.code} – {self.questionnaire}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("submission_detail", kwargs={"pk": self.pk})
+
+
+class AnswerStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    APPROVED = "approved", _("Approved")
+
+
+class Answer(models.Model):
+    """The narrative text of a question, or of one of its parts, in a submission."""
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="answers", verbose_name=_("submission")
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="answers", verbose_name=_("question")
+    )
+    part = models.ForeignKey(
+        QuestionPart,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="answers",
+        verbose_name=_("part"),
+    )
+    text = models.TextField(
+        _("answer"), blank=True, validators=[MaxLengthValidator(MAX_TEXT_LENGTH)]
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=AnswerStatus.choices, default=AnswerStatus.DRAFT
+    )
+    # Optimistic locking: a save names the version it was edited from, and is
+    # refused when someone saved in between (see the authoring services).
+    version = models.PositiveIntegerField(_("version"), default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last edited by"),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["submission", "question__position", "part__position"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "question"],
+                condition=models.Q(part__isnull=True),
+                name="answer_one_per_question",
+                violation_error_message=_("This question already has an answer."),
+            ),
+            models.UniqueConstraint(
+                fields=["submission", "part"],
+                condition=models.Q(part__isnull=False),
+                name="answer_one_per_part",
+                violation_error_message=_("This part already has an answer."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=AnswerStatus.values),
+                name="answer_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = self.part.title if self.part_id else self.question.number
+        return f"{self.submission} – {label}"
+
+
+class TableRow(models.Model):
+    """Fields every repeatable table row has: its place, SDGs, description and website."""
+
+    submission = models.ForeignKey(
+        Submission,
+        on_delete=models.CASCADE,
+        related_name="%(class)ss",
+        verbose_name=_("submission"),
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="%(class)ss", verbose_name=_("question")
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    name = models.CharField(_("name"), max_length=500)
+    sdgs = models.ManyToManyField(
+        SDG, blank=True, related_name="%(class)ss", verbose_name=_("relevant SDGs")
+    )
+    description = models.TextField(
+        _("description"), blank=True, validators=[MaxLengthValidator(MAX_TEXT_LENGTH)]
+    )
+    website = models.CharField(
+        _("website"), max_length=1000, blank=True, validators=[validate_website]
+    )
+    carried_from_year = models.PositiveSmallIntegerField(
+        _("carried forward from"),
+        null=True,
+        blank=True,
+        help_text=_("Year of the submission this row was copied from, until it is edited."),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last edited by"),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["submission", "question__position", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Event(TableRow):
+    """An intergovernmentally mandated conference, forum or event."""
+
+    dates = models.CharField(
+        _("event dates"),
+        max_length=200,
+        blank=True,
+        help_text=_("As written, e.g. 21-22 May 2024."),
+    )
+    location = models.CharField(_("event location (city, country)"), max_length=300, blank=True)
+
+    class Meta(TableRow.Meta):
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+
+
+class Resource(TableRow):
+    """A publication, toolkit or other resource."""
+
+    publishing_entities = models.CharField(
+        _("publishing entity/entities"), max_length=500, blank=True
+    )
+    target_audience = models.CharField(_("target audience"), max_length=500, blank=True)
+    languages = models.CharField(_("language(s)"), max_length=300, blank=True)
+
+    class Meta(TableRow.Meta):
+        verbose_name = _("resource")
+        verbose_name_plural = _("resources")
+
+
+class Initiative(TableRow):
+    """An initiative or partnership."""
+
+    partners = models.TextField(_("partners"), blank=True, validators=[MaxLengthValidator(5000)])
+    member_states = models.TextField(
+        _("Member States benefiting"), blank=True, validators=[MaxLengthValidator(5000)]
+    )
+
+    class Meta(TableRow.Meta):
+        verbose_name = _("initiative or partnership")
+        verbose_name_plural = _("initiatives and partnerships")
+
+
+ROW_MODELS: dict[str, type[TableRow]] = {
+    TableKind.EVENTS: Event,
+    TableKind.RESOURCES: Resource,
+    TableKind.INITIATIVES: Initiative,
+}

@@ -1,0 +1,135 @@
+"""Writes to questionnaires and submissions: the one code path views, commands and tests call."""
+
+import re
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import Organization
+
+from .models import SDG, Question, Questionnaire, QuestionPart, Submission
+from .sdgs import SDGS
+
+
+class ServiceError(Exception):
+    """A refused write, with a message meant for the user."""
+
+
+def sdg_ensure_all() -> None:
+    """Create the 17 SDGs where missing (they come with a data migration; tests may flush them)."""
+    existing = set(SDG.objects.values_list("number", flat=True))
+    SDG.objects.bulk_create(
+        SDG(number=number, title=title, colour=colour)
+        for number, title, colour in SDGS
+        if number not in existing
+    )
+
+
+def _next_year_text(text: str, year: int) -> str:
+    return re.sub(rf"\b{year}\b", str(year + 1), text)
+
+
+@transaction.atomic
+def questionnaire_copy_as_next_year(*, questionnaire: Questionnaire) -> Questionnaire:
+    """Copy a questionnaire with its questions and parts as the next year's, closed for answers.
+
+    Each year's form is last year's, edited: the year in the slug and title moves on by one,
+    and the administrator edits the rest.
+    """
+    year = questionnaire.year + 1
+    if Questionnaire.objects.filter(kind=questionnaire.kind, year=year).exists():
+        raise ServiceError(
+            _("“%(title)s” was not copied: a questionnaire of this kind for %(year)s exists already.")
+            % {"title": questionnaire.title, "year": year}
+        )
+    slug = _next_year_text(questionnaire.slug, questionnaire.year)
+    if slug == questionnaire.slug or Questionnaire.objects.filter(slug=slug).exists():
+        slug = f"{questionnaire.kind}-{year}"
+    copy = Questionnaire(
+        kind=questionnaire.kind,
+        year=year,
+        slug=slug,
+        title=_next_year_text(questionnaire.title, questionnaire.year),
+        intro=questionnaire.intro,
+        deadline=None,
+        is_open=False,
+    )
+    copy.full_clean()
+    copy.save()
+    for question in questionnaire.questions.prefetch_related("parts"):
+        parts = list(question.parts.all())
+        question.pk = None
+        question.questionnaire = copy
+        question.save()
+        QuestionPart.objects.bulk_create(
+            QuestionPart(
+                question=question, position=p.position, title=p.title, word_limit=p.word_limit
+            )
+            for p in parts
+        )
+    return copy
+
+
+QUESTION_FIELDS = (
+    "number",
+    "section",
+    "prompt",
+    "guidance",
+    "has_narrative",
+    "word_limit",
+    "table",
+    "max_rows",
+    "row_description_word_limit",
+)
+
+
+@transaction.atomic
+def questionnaire_create_from_definition(*, definition: dict[str, Any]) -> Questionnaire:
+    """Create a questionnaire from a definition in the layout of seeds/questionnaires/*.json.
+
+    Every object is validated with full_clean, so a bad definition raises ValidationError
+    and, the whole function being one transaction, writes nothing.
+    """
+    questionnaire = Questionnaire(
+        kind=definition["kind"],
+        year=definition["year"],
+        slug=definition["slug"],
+        title=definition["title"],
+        intro=definition.get("intro", ""),
+        source_document=definition.get("source_document", ""),
+        is_open=definition.get("is_open", False),
+    )
+    questionnaire.full_clean()
+    questionnaire.save()
+    for position, item in enumerate(definition["questions"], start=1):
+        question = Question(
+            questionnaire=questionnaire,
+            position=position,
+            **{field: item[field] for field in QUESTION_FIELDS if field in item},
+        )
+        question.full_clean()
+        question.save()
+        for part_position, part in enumerate(item.get("parts", []), start=1):
+            part_obj = QuestionPart(
+                question=question,
+                position=part_position,
+                title=part["title"],
+                word_limit=part.get("word_limit"),
+            )
+            part_obj.full_clean()
+            part_obj.save()
+    return questionnaire
+
+
+def submission_open(*, organization: Organization, questionnaire: Questionnaire) -> Submission:
+    """Open an organization's submission to a questionnaire; refuse a second one clearly."""
+    try:
+        # The database constraint decides, so two coordinators clicking at once get one.
+        with transaction.atomic():
+            return Submission.objects.create(organization=organization, questionnaire=questionnaire)
+    except IntegrityError:
+        raise ServiceError(
+            _("%(organization)s already has a submission for “%(questionnaire)s”.")
+            % {"organization": organization.code, "questionnaire": questionnaire}
+        ) from None

@@ -1,0 +1,76 @@
+"""Fixtures chained as the app is used: organization -> questionnaire -> submission -> user -> client."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from accounts.models import Membership, Organization, Role
+from submissions.models import Question, Questionnaire, QuestionPart, Submission
+from submissions.services import sdg_ensure_all
+
+PASSWORD = "a-long-test-password-2030"
+
+
+@pytest.fixture
+def sdgs(db):
+    """The 17 SDGs (a data migration loads them, but transactional tests flush them)."""
+    sdg_ensure_all()
+
+
+@pytest.fixture
+def organization(db):
+    return Organization.objects.create(code="IOM", name="International Organization for Migration")
+
+
+@pytest.fixture
+def other_organization(db):
+    return Organization.objects.create(code="UNDP", name="United Nations Development Programme")
+
+
+@pytest.fixture
+def questionnaire(db):
+    """A small questionnaire with the shapes the seeds use: narrative, parts and a table."""
+    questionnaire = Questionnaire.objects.create(
+        kind="desa", year=2024, slug="desa-2024", title="UN DESA questionnaire 2024"
+    )
+    Question.objects.create(
+        questionnaire=questionnaire, number="1", position=1, prompt="Decisions?", word_limit=200
+    )
+    Question.objects.create(
+        questionnaire=questionnaire,
+        number="3",
+        position=2,
+        prompt="Events?",
+        has_narrative=False,
+        table="events",
+        row_description_word_limit=150,
+    )
+    transitions = Question.objects.create(
+        questionnaire=questionnaire, number="5", position=3, prompt="Six transitions?"
+    )
+    for position, title in enumerate(["Food systems", "Energy access"], start=1):
+        QuestionPart.objects.create(
+            question=transitions, position=position, title=title, word_limit=200
+        )
+    return questionnaire
+
+
+@pytest.fixture
+def submission(organization, questionnaire):
+    return Submission.objects.create(organization=organization, questionnaire=questionnaire)
+
+
+def make_member(organization, role, username):
+    user = get_user_model().objects.create_user(username, f"{username}@example.org", PASSWORD)
+    Membership.objects.create(user=user, organization=organization, role=role)
+    return user
+
+
+@pytest.fixture
+def contributor(organization):
+    return make_member(organization, Role.CONTRIBUTOR, "contributor")
+
+
+@pytest.fixture
+def contributor_client(client, contributor):
+    client.force_login(contributor)
+    return client

@@ -1,0 +1,73 @@
+"""Home page: behind login, and only the user's own organization's submissions."""
+
+import pytest
+from django.urls import reverse
+
+from submissions.models import Submission
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_requires_login(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_login_page_renders(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert "Log in" in response.content.decode()
+
+
+def test_home_lists_own_submissions_only(contributor_client, submission, other_organization):
+    Submission.objects.create(
+        organization=other_organization, questionnaire=submission.questionnaire
+    )
+    response = contributor_client.get(reverse("home"))
+    assert response.status_code == 200
+    assert list(response.context["submissions"]) == [submission]
+    assert "International Organization for Migration" in response.content.decode()
+    assert "United Nations Development Programme" not in response.content.decode()
+
+
+def test_home_says_what_to_do_without_submissions(contributor_client):
+    response = contributor_client.get(reverse("home"))
+    assert "no submission yet" in response.content.decode()
+
+
+def test_submission_page_shows_questions(contributor_client, submission):
+    response = contributor_client.get(submission.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Six transitions?" in html
+    assert "Food systems" in html
+
+
+def test_other_organizations_submission_is_a_404(
+    contributor_client, submission, other_organization
+):
+    other = Submission.objects.create(
+        organization=other_organization,
+        questionnaire=submission.questionnaire.__class__.objects.create(
+            kind="gbv", year=2024, slug="gbv-2024", title="GBV"
+        ),
+    )
+    assert contributor_client.get(other.get_absolute_url()).status_code == 404
+    assert contributor_client.get(reverse("submission_detail", args=[99999])).status_code == 404
+
+
+def test_login_with_demo_style_credentials(client, contributor):
+    response = client.post(
+        reverse("login"),
+        {"username": "contributor", "password": "a-long-test-password-2030"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert response.context["user"].username == "contributor"
+
+
+def test_login_refusal_is_clear(client, contributor):
+    response = client.post(reverse("login"), {"username": "contributor", "password": "wrong"})
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
