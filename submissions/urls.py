@@ -1,8 +1,8 @@
 from django.urls import path
 
-from . import views
+from .views import pages
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("submissions/<int:pk>/", views.submission_detail, name="submission_detail"),
+    path("", pages.home, name="home"),
+    path("submissions/<int:pk>/", pages.submission_detail, name="submission_detail"),
 ]

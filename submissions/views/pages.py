@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
-from .selectors import submissions_visible_to
+from ..selectors import submissions_visible_to
 
 
 @login_required

@@ -1,0 +1,17 @@
+"""Reads about people and their roles."""
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from .models import Membership, Organization, Role
+
+
+def membership_role(*, user: AbstractBaseUser, organization: Organization) -> Role | None:
+    """The user's role in the organization, or None when they do not belong to it."""
+    if not user.is_authenticated:
+        return None
+    role = (
+        Membership.objects.filter(user=user, organization=organization)
+        .values_list("role", flat=True)
+        .first()
+    )
+    return Role(role) if role else None

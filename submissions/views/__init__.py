@@ -1,0 +1,1 @@
+"""Views of the submissions app, one module per area; they stay thin (services and selectors do the work)."""
