@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format clean
+.PHONY: run test install system-deps lint format clean
 
 # Reinstall only when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -30,6 +30,13 @@ test: install
 	DJANGO_DEBUG=1 $(PY) manage.py check
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## Debian packages some tests need (Chromium, LibreOffice, poppler, fonts); needs root
+system-deps:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		chromium libreoffice-writer-nogui poppler-utils fonts-dejavu-core fonts-noto-core \
+		fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 >/dev/null
 
 lint: install
 	$(PY) -m ruff check .

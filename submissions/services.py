@@ -40,7 +40,9 @@ def questionnaire_copy_as_next_year(*, questionnaire: Questionnaire) -> Question
     year = questionnaire.year + 1
     if Questionnaire.objects.filter(kind=questionnaire.kind, year=year).exists():
         raise ServiceError(
-            _("“%(title)s” was not copied: a questionnaire of this kind for %(year)s exists already.")
+            _(
+                "“%(title)s” was not copied: a questionnaire of this kind for %(year)s exists already."
+            )
             % {"title": questionnaire.title, "year": year}
         )
     slug = _next_year_text(questionnaire.slug, questionnaire.year)

@@ -1,5 +1,8 @@
 """Fixtures chained as the app is used: organization -> questionnaire -> submission -> user -> client."""
 
+import os
+import shutil
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -8,6 +11,21 @@ from submissions.models import Question, Questionnaire, QuestionPart, Submission
 from submissions.services import sdg_ensure_all
 
 PASSWORD = "a-long-test-password-2030"
+
+
+def require_program(name: str) -> str:
+    """Path of a system program a test needs (chromium, soffice, pdftoppm).
+
+    On a developer machine without it the test is skipped with the reason; CI sets
+    REQUIRE_SYSTEM_DEPS=1 (after installing them), and there a missing program fails.
+    """
+    path = shutil.which(name)
+    if path:
+        return path
+    message = f"{name} is not installed (make system-deps installs it)"
+    if os.environ.get("REQUIRE_SYSTEM_DEPS") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 @pytest.fixture
