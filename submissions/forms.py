@@ -1,8 +1,11 @@
 """Forms of the submissions app; the admin reuses them so validation lives in one place."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from .models import Question, Questionnaire, QuestionPart
+from .models import Event, Initiative, Question, Questionnaire, QuestionPart, Resource, TableKind
+from .sdgs import SDGS
+from .text import MAX_TEXT_LENGTH, strip_control_characters
 
 
 class QuestionnaireForm(forms.ModelForm):
@@ -38,3 +41,156 @@ class QuestionPartForm(forms.ModelForm):
     class Meta:
         model = QuestionPart
         fields = ["position", "title", "word_limit"]
+
+
+class StripControlCharactersMixin:
+    """Strip control characters from the posted data before any validation sees it.
+
+    They are removed, not refused (a pasted one is invisible to the user), and before
+    validation because Django's own validators refuse NUL with an unhelpful message.
+    """
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            data = data.copy()
+            for key in data:
+                data.setlist(
+                    key,
+                    [strip_control_characters(v).replace("\r\n", "\n") for v in data.getlist(key)],
+                )
+        super().__init__(data, *args, **kwargs)
+
+
+class AnswerForm(StripControlCharactersMixin, forms.Form):
+    """A narrative answer (of a question or of one of its parts) and the version it started from."""
+
+    text = forms.CharField(
+        label=_("Answer"),
+        required=False,
+        strip=False,
+        max_length=MAX_TEXT_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 8, "class": "js-counted"}),
+    )
+    version = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, label: str = "", word_limit: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.word_limit = word_limit
+        if label:
+            self.fields["text"].label = label
+        # A browser silently cuts a paste at maxlength: refuse on save with a message instead.
+        self.fields["text"].widget.attrs.pop("maxlength", None)
+        if word_limit:
+            self.fields["text"].widget.attrs["data-word-limit"] = word_limit
+
+    def clean_version(self) -> int:
+        return self.cleaned_data["version"] or 0
+
+
+SDG_CHOICES = [(number, f"{number}. {title}") for number, title, _colour in SDGS]
+
+
+class SDGField(forms.TypedMultipleChoiceField):
+    """The 17 goals as plain choices: no query per form (model formsets would run one each)."""
+
+    widget = forms.CheckboxSelectMultiple
+    default_error_messages = {
+        "invalid_choice": _("SDG numbers go from 1 to 17; %(value)s is not one of them."),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=SDG_CHOICES, coerce=int, required=False, **kwargs)
+
+
+class RowForm(StripControlCharactersMixin, forms.ModelForm):
+    """One row of a question's table; the id and version say which saved row it edits."""
+
+    id = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+    version = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+    position = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+    sdgs = SDGField(label=_("Relevant SDGs"))
+
+    text_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, description_limit: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        description = self.fields["description"]
+        description.widget = forms.Textarea(attrs={"rows": 4, "class": "js-counted"})
+        description.label = _("Description")
+        if description_limit:
+            description.widget.attrs["data-word-limit"] = description_limit
+            description.help_text = _("Max %(limit)d words.") % {"limit": description_limit}
+        for field in self.fields.values():
+            field.widget.attrs.pop("maxlength", None)
+        self.fields["website"].label = _("Website (if applicable)")
+
+    def values(self) -> dict:
+        """The row's model field values as cleaned (SDGs apart)."""
+        return {name: self.cleaned_data.get(name) or "" for name in self.text_fields}
+
+
+class EventForm(RowForm):
+    text_fields = ("name", "dates", "location", "description", "website")
+
+    class Meta:
+        model = Event
+        fields = ["name", "dates", "location", "description", "website"]
+        labels = {"name": _("Event name")}
+
+
+class ResourceForm(RowForm):
+    text_fields = (
+        "name",
+        "publishing_entities",
+        "target_audience",
+        "languages",
+        "description",
+        "website",
+    )
+
+    class Meta:
+        model = Resource
+        fields = [
+            "name",
+            "publishing_entities",
+            "target_audience",
+            "languages",
+            "description",
+            "website",
+        ]
+        labels = {"name": _("Resource")}
+
+
+class InitiativeForm(RowForm):
+    text_fields = ("name", "partners", "member_states", "description", "website")
+
+    class Meta:
+        model = Initiative
+        fields = ["name", "partners", "member_states", "description", "website"]
+        labels = {"name": _("Initiative or partnership")}
+        widgets = {
+            "partners": forms.Textarea(attrs={"rows": 2}),
+            "member_states": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+ROW_FORMS: dict[str, type[RowForm]] = {
+    TableKind.EVENTS: EventForm,
+    TableKind.RESOURCES: ResourceForm,
+    TableKind.INITIATIVES: InitiativeForm,
+}
+
+# Rows are matched to saved rows by their id field, not by the formset's initial-form
+# count, so that autosave can add rows without reloading the page.
+MAX_ROWS_PER_REQUEST = 300
+
+
+def row_formset_class(table: str):
+    return forms.formset_factory(
+        ROW_FORMS[table],
+        extra=0,
+        can_delete=True,
+        absolute_max=MAX_ROWS_PER_REQUEST,
+        max_num=MAX_ROWS_PER_REQUEST,
+        validate_max=True,
+    )

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .text import MAX_TEXT_LENGTH
@@ -360,7 +361,8 @@ class TableRow(models.Model):
         Question, on_delete=models.PROTECT, related_name="%(class)ss", verbose_name=_("question")
     )
     position = models.PositiveIntegerField(_("position"), default=0)
-    name = models.CharField(_("name"), max_length=500)
+    # Blank while drafting: a half-filled row is saved; sending for review requires a name.
+    name = models.CharField(_("name"), max_length=500, blank=True)
     sdgs = models.ManyToManyField(
         SDG, blank=True, related_name="%(class)ss", verbose_name=_("relevant SDGs")
     )
@@ -392,7 +394,7 @@ class TableRow(models.Model):
         ordering = ["submission", "question__position", "position", "id"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.name or gettext("(unnamed row)")
 
 
 class Event(TableRow):

@@ -1,9 +1,13 @@
 """Reads: what a user may see."""
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from collections import defaultdict
+from dataclasses import dataclass, field
 
-from .models import Submission
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Prefetch, QuerySet
+
+from .models import ROW_MODELS, Answer, AnswerStatus, Question, QuestionPart, Submission
+from .wordcount import count_words
 
 
 def submissions_visible_to(*, user: AbstractBaseUser) -> QuerySet[Submission]:
@@ -14,3 +18,158 @@ def submissions_visible_to(*, user: AbstractBaseUser) -> QuerySet[Submission]:
         .order_by("-questionnaire__year", "questionnaire__kind", "organization__code")
         .distinct()
     )
+
+
+@dataclass
+class Count:
+    """Words of one text against its limit."""
+
+    words: int
+    limit: int | None
+
+    @property
+    def over(self) -> bool:
+        return bool(self.limit) and self.words > self.limit
+
+
+@dataclass
+class PartState:
+    part: QuestionPart
+    answer: Answer | None
+    count: Count
+
+
+@dataclass
+class QuestionState:
+    """Where one question of a submission stands: words, rows, limits, review status."""
+
+    question: Question
+    narrative: Answer | None = None
+    count: Count | None = None
+    parts: list[PartState] = field(default_factory=list)
+    row_count: int = 0
+    rows_over: int = 0
+
+    @property
+    def answers(self) -> list[Answer]:
+        found = [self.narrative] + [p.answer for p in self.parts]
+        return [a for a in found if a is not None]
+
+    @property
+    def answered(self) -> bool:
+        return self.row_count > 0 or any(a.text.strip() for a in self.answers)
+
+    @property
+    def over(self) -> bool:
+        return (
+            bool(self.count and self.count.over)
+            or any(p.count.over for p in self.parts)
+            or self.rows_over > 0
+        )
+
+    @property
+    def words(self) -> int:
+        return (self.count.words if self.count else 0) + sum(p.count.words for p in self.parts)
+
+    @property
+    def status(self) -> str:
+        """The least advanced review status of its answers ("empty" when nothing is written)."""
+        if not self.answered:
+            return "empty"
+        statuses = {a.status for a in self.answers if a.text.strip()} or {AnswerStatus.DRAFT}
+        for status in (
+            AnswerStatus.CHANGES_REQUESTED,
+            AnswerStatus.DRAFT,
+            AnswerStatus.IN_REVIEW,
+            AnswerStatus.APPROVED,
+        ):
+            if status in statuses:
+                return status
+        return AnswerStatus.DRAFT
+
+
+@dataclass
+class Progress:
+    """A submission's progress, as the dashboard shows it."""
+
+    states: list[QuestionState]
+
+    @property
+    def total(self) -> int:
+        return len(self.states)
+
+    @property
+    def answered(self) -> int:
+        return sum(s.answered for s in self.states)
+
+    @property
+    def over(self) -> int:
+        return sum(s.over for s in self.states)
+
+    @property
+    def in_review(self) -> int:
+        return sum(s.status == AnswerStatus.IN_REVIEW for s in self.states)
+
+    @property
+    def approved(self) -> int:
+        return sum(s.status == AnswerStatus.APPROVED for s in self.states)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.answered / self.total) if self.total else 0
+
+
+def submissions_progress(*, submissions: list[Submission]) -> dict[int, Progress]:
+    """Progress of several submissions in a fixed number of queries (6), whatever their size."""
+    if not submissions:
+        return {}
+    questionnaire_ids = {s.questionnaire_id for s in submissions}
+    questions = list(
+        Question.objects.filter(questionnaire_id__in=questionnaire_ids).prefetch_related(
+            Prefetch("parts", queryset=QuestionPart.objects.order_by("position", "id"))
+        )
+    )
+    answers: dict[tuple[int, int, int | None], Answer] = {
+        (a.submission_id, a.question_id, a.part_id): a
+        for a in Answer.objects.filter(submission__in=submissions).only(
+            "id", "submission_id", "question_id", "part_id", "text", "status", "version"
+        )
+    }
+    rows: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for model in ROW_MODELS.values():
+        for submission_id, question_id, description in model.objects.filter(
+            submission__in=submissions
+        ).values_list("submission_id", "question_id", "description"):
+            rows[(submission_id, question_id)].append(description)
+
+    progress = {}
+    for submission in submissions:
+        states = []
+        for question in questions:
+            if question.questionnaire_id != submission.questionnaire_id:
+                continue
+            states.append(_question_state(submission.pk, question, answers, rows))
+        progress[submission.pk] = Progress(states=states)
+    return progress
+
+
+def _question_state(submission_id, question, answers, rows) -> QuestionState:
+    state = QuestionState(question=question)
+    if question.has_narrative:
+        state.narrative = answers.get((submission_id, question.pk, None))
+        text = state.narrative.text if state.narrative else ""
+        state.count = Count(count_words(text), question.word_limit)
+    for part in question.parts.all():
+        answer = answers.get((submission_id, question.pk, part.pk))
+        state.parts.append(
+            PartState(
+                part, answer, Count(count_words(answer.text if answer else ""), part.word_limit)
+            )
+        )
+    descriptions = rows.get((submission_id, question.pk), [])
+    state.row_count = len(descriptions)
+    if question.row_description_word_limit:
+        state.rows_over = sum(
+            count_words(d) > question.row_description_word_limit for d in descriptions
+        )
+    return state

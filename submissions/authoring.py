@@ -1,0 +1,264 @@
+"""Saving what staff write: answers and table rows, with optimistic locking.
+
+Every save names the version it was edited from. The write is an
+``UPDATE ... WHERE version = <that version>``: when it changes no row, someone
+saved in between, and the save is refused as a conflict with the current text,
+so that the user can choose (MediaWiki's way, not KoboToolbox's lost update).
+This works the same on SQLite and PostgreSQL, unlike ``select_for_update``.
+
+Each answer and each row is saved on its own: a conflict or an invalid row
+never blocks the other edits of the same page.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .models import (
+    ROW_MODELS,
+    Answer,
+    Question,
+    QuestionPart,
+    Submission,
+    SubmissionStatus,
+    TableRow,
+)
+from .services import ServiceError
+
+SAVED = "saved"
+UNCHANGED = "unchanged"
+CONFLICT = "conflict"
+MISSING = "missing"
+INVALID = "invalid"
+REMOVED = "removed"
+
+
+@dataclass
+class ItemResult:
+    """What happened to one answer or row of a save."""
+
+    key: str
+    status: str
+    id: int | None = None
+    version: int = 0
+    errors: list[str] = field(default_factory=list)
+    current: dict[str, Any] | None = None
+    updated_by: str = ""
+    updated_at: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "status": self.status,
+            "id": self.id,
+            "version": self.version,
+            "errors": self.errors,
+            "current": self.current,
+            "updated_by": self.updated_by,
+            "updated_at": self.updated_at,
+        }
+
+
+def _editor(obj: Answer | TableRow) -> tuple[str, str]:
+    user = obj.updated_by
+    name = (user.get_full_name() or user.get_username()) if user else ""
+    return name, obj.updated_at.isoformat() if obj.updated_at else ""
+
+
+def submission_ensure_editable(*, submission: Submission) -> None:
+    """Refuse any write to a finalized submission (reopening is a coordinator's act)."""
+    if submission.status == SubmissionStatus.FINALIZED:
+        raise ServiceError(
+            _("This submission is finalized and read-only. A coordinator can reopen it.")
+        )
+
+
+def answer_save(
+    *,
+    submission: Submission,
+    question: Question,
+    part: QuestionPart | None,
+    text: str,
+    base_version: int,
+    user: AbstractBaseUser,
+    key: str,
+) -> ItemResult:
+    """Save the text of a question's narrative (part None) or of one of its parts.
+
+    ``base_version`` is the version the user started from; 0 when there was no answer yet.
+    """
+    lookup = {"submission": submission, "question": question, "part": part}
+    current = Answer.objects.select_related("updated_by").filter(**lookup).first()
+    if current is None:
+        if base_version != 0:
+            # The answer existed when the page was opened; nothing can delete answers,
+            # so this is a forged version: treat it as a conflict with the empty answer.
+            return ItemResult(key=key, status=CONFLICT, version=0, current={"text": ""})
+        if not text:
+            return ItemResult(key=key, status=UNCHANGED, version=0)
+        try:
+            with transaction.atomic():
+                answer = Answer.objects.create(**lookup, text=text, updated_by=user)
+        except IntegrityError:
+            # Someone created it between our read and our write.
+            current = Answer.objects.select_related("updated_by").get(**lookup)
+            return _answer_conflict(key, current)
+        return ItemResult(key=key, status=SAVED, id=answer.pk, version=answer.version)
+
+    if current.text == text:
+        return ItemResult(key=key, status=UNCHANGED, id=current.pk, version=current.version)
+    if current.version != base_version:
+        return _answer_conflict(key, current)
+    changed = Answer.objects.filter(pk=current.pk, version=base_version).update(
+        text=text, version=F("version") + 1, updated_by=user, updated_at=timezone.now()
+    )
+    if changed != 1:
+        current.refresh_from_db()
+        return _answer_conflict(key, current)
+    return ItemResult(key=key, status=SAVED, id=current.pk, version=base_version + 1)
+
+
+def _answer_conflict(key: str, current: Answer) -> ItemResult:
+    by, at = _editor(current)
+    return ItemResult(
+        key=key,
+        status=CONFLICT,
+        id=current.pk,
+        version=current.version,
+        current={"text": current.text},
+        updated_by=by,
+        updated_at=at,
+        errors=[_("Someone saved a newer version of this answer while you were editing it.")],
+    )
+
+
+def row_values(row: TableRow, fields: list[str]) -> dict[str, Any]:
+    """A row's editable values (SDGs as sorted numbers), for comparing and for conflicts."""
+    values = {name: getattr(row, name) for name in fields}
+    values["sdgs"] = sorted(sdg.number for sdg in row.sdgs.all())
+    return values
+
+
+def row_save(
+    *,
+    submission: Submission,
+    question: Question,
+    row_id: int | None,
+    base_version: int,
+    values: dict[str, Any],
+    sdgs: list[int],
+    position: int,
+    user: AbstractBaseUser,
+    key: str,
+) -> ItemResult:
+    """Create a table row (row_id None) or update one from the version the user started from."""
+    model = ROW_MODELS[question.table]
+    fields = list(values)
+    if row_id is None:
+        if not any(str(v).strip() for v in values.values()) and not sdgs:
+            return ItemResult(key=key, status=UNCHANGED)  # an added row left empty
+        limit_error = _row_limit_error(submission=submission, question=question)
+        if limit_error:
+            return ItemResult(key=key, status=INVALID, errors=[limit_error])
+        with transaction.atomic():
+            row = model.objects.create(
+                submission=submission,
+                question=question,
+                position=position,
+                updated_by=user,
+                **values,
+            )
+            row.sdgs.set(sdgs)
+        return ItemResult(key=key, status=SAVED, id=row.pk, version=row.version)
+
+    row = (
+        model.objects.filter(submission=submission, question=question, pk=row_id)
+        .select_related("updated_by")
+        .prefetch_related("sdgs")
+        .first()
+    )
+    if row is None:
+        # Removed by someone else, or an id that is not this question's: change nothing.
+        return ItemResult(
+            key=key,
+            status=MISSING,
+            errors=[
+                _(
+                    "Someone removed this row while you were editing it. Your text is kept "
+                    "here: save again to add it back as a new row, or remove it."
+                )
+            ],
+        )
+    if row.position != position:
+        # Order is arrangement, not content: it never conflicts and keeps the version.
+        model.objects.filter(pk=row.pk).update(position=position)
+    theirs = row_values(row, fields)
+    mine = {**values, "sdgs": sorted(sdgs)}
+    if theirs == mine:
+        return ItemResult(key=key, status=UNCHANGED, id=row.pk, version=row.version)
+    if row.version != base_version:
+        return _row_conflict(key, row, theirs)
+    with transaction.atomic():
+        changed = model.objects.filter(pk=row.pk, version=base_version).update(
+            **values,
+            carried_from_year=None,
+            version=F("version") + 1,
+            updated_by=user,
+            updated_at=timezone.now(),
+        )
+        if changed != 1:
+            row.refresh_from_db()
+            return _row_conflict(key, row, row_values(row, fields))
+        row.sdgs.set(sdgs)
+    return ItemResult(key=key, status=SAVED, id=row.pk, version=base_version + 1)
+
+
+def _row_conflict(key: str, row: TableRow, theirs: dict[str, Any]) -> ItemResult:
+    by, at = _editor(row)
+    return ItemResult(
+        key=key,
+        status=CONFLICT,
+        id=row.pk,
+        version=row.version,
+        current=theirs,
+        updated_by=by,
+        updated_at=at,
+        errors=[_("Someone saved a newer version of this row while you were editing it.")],
+    )
+
+
+def _row_limit_error(*, submission: Submission, question: Question) -> str:
+    if not question.max_rows:
+        return ""
+    model = ROW_MODELS[question.table]
+    count = model.objects.filter(submission=submission, question=question).count()
+    if count < question.max_rows:
+        return ""
+    return ngettext(
+        "This question takes at most %(limit)d row: remove one before adding another.",
+        "This question takes at most %(limit)d rows: remove one before adding another.",
+        question.max_rows,
+    ) % {"limit": question.max_rows}
+
+
+def row_delete(
+    *, submission: Submission, question: Question, row_id: int, base_version: int, key: str
+) -> ItemResult:
+    """Remove a row, unless someone changed it since the user saw it."""
+    model = ROW_MODELS[question.table]
+    rows = model.objects.filter(submission=submission, question=question, pk=row_id)
+    deleted, _by_model = rows.filter(version=base_version).delete()
+    if deleted:
+        return ItemResult(key=key, status=REMOVED, id=row_id)
+    row = rows.select_related("updated_by").prefetch_related("sdgs").first()
+    if row is None:
+        return ItemResult(key=key, status=REMOVED, id=row_id)  # removed already: same outcome
+    result = _row_conflict(key, row, {})
+    result.errors = [_("This row was not removed: someone changed it since you opened the page.")]
+    return result

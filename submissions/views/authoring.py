@@ -1,0 +1,336 @@
+"""The editing page: one question at a time, its answers, parts and table, saved by autosave or Save."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from ..authoring import (
+    CONFLICT,
+    INVALID,
+    MISSING,
+    REMOVED,
+    SAVED,
+    ItemResult,
+    answer_save,
+    row_delete,
+    row_save,
+    submission_ensure_editable,
+)
+from ..forms import AnswerForm, row_formset_class
+from ..models import ROW_MODELS, Question, QuestionPart, Submission, SubmissionStatus
+from ..selectors import submissions_progress, submissions_visible_to
+from ..services import ServiceError
+
+
+def wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def login_required_or_401(view):
+    """login_required, except that a background save gets a 401 it can explain, not a login page."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if wants_json(request):
+            return JsonResponse(
+                {"error": _("Your session has expired. Log in again: your text is kept here.")},
+                status=401,
+            )
+        return redirect_to_login(request.get_full_path())
+
+    return wrapper
+
+
+def _submission(request: HttpRequest, pk: int) -> Submission:
+    return get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
+
+
+def _question(submission: Submission, number: str) -> Question:
+    return get_object_or_404(
+        submission.questionnaire.questions.prefetch_related(
+            Prefetch("parts", queryset=QuestionPart.objects.order_by("position", "id"))
+        ),
+        number=number,
+    )
+
+
+def _answer_forms(
+    question, answers, data=None
+) -> list[tuple[str, QuestionPart | None, AnswerForm]]:
+    """One form for the narrative (if any) and one per part, prefixed answer-main / answer-part-ID."""
+    slots: list[tuple[str, QuestionPart | None, str, int | None]] = []
+    if question.has_narrative:
+        slots.append(("answer-main", None, _("Answer"), question.word_limit))
+    for part in question.parts.all():
+        slots.append((f"answer-part-{part.pk}", part, part.title, part.word_limit))
+    forms = []
+    for prefix, part, label, limit in slots:
+        answer = answers.get(part.pk if part else None)
+        initial = {"text": answer.text, "version": answer.version} if answer else {"version": 0}
+        form = AnswerForm(data, prefix=prefix, initial=initial, label=label, word_limit=limit)
+        form.answer = answer
+        forms.append((prefix, part, form))
+    return forms
+
+
+def _rows(submission: Submission, question: Question):
+    if not question.table:
+        return []
+    model = ROW_MODELS[question.table]
+    return list(
+        model.objects.filter(submission=submission, question=question)
+        .order_by("position", "id")
+        .prefetch_related("sdgs")
+    )
+
+
+def _row_formset(question: Question, rows, data=None):
+    if not question.table:
+        return None
+    formset_class = row_formset_class(question.table)
+    fields = formset_class.form.text_fields
+    initial = [
+        {
+            **{name: getattr(row, name) for name in fields},
+            "id": row.pk,
+            "version": row.version,
+            "position": row.position,
+            "sdgs": [sdg.number for sdg in row.sdgs.all()],
+        }
+        for row in rows
+    ]
+    formset = formset_class(
+        data,
+        initial=None if data is not None else initial,
+        prefix="rows",
+        form_kwargs={"description_limit": question.row_description_word_limit},
+    )
+    carried = {row.pk: row.carried_from_year for row in rows}
+    for form in formset.forms:
+        form.carried_from_year = carried.get(form.initial.get("id"))
+    return formset
+
+
+def _render(request, submission, question, answer_forms, formset, *, results=None, status=200):
+    progress = submissions_progress(submissions=[submission])[submission.pk]
+    questions = [s.question for s in progress.states]
+    index = next(i for i, q in enumerate(questions) if q.pk == question.pk)
+    state = progress.states[index]
+    editable = submission.status != SubmissionStatus.FINALIZED
+    return render(
+        request,
+        "submissions/question_edit.html",
+        {
+            "submission": submission,
+            "question": question,
+            "state": state,
+            "progress": progress,
+            "answer_forms": answer_forms,
+            "formset": formset,
+            "previous": questions[index - 1] if index > 0 else None,
+            "next": questions[index + 1] if index + 1 < len(questions) else None,
+            "editable": editable,
+            "results": results or {},
+            "at_row_limit": bool(question.max_rows) and state.row_count >= question.max_rows,
+        },
+        status=status,
+    )
+
+
+@login_required_or_401
+def question_edit(request: HttpRequest, pk: int, number: str) -> HttpResponse:
+    """Show one question for editing; POST saves it (autosave sends JSON, Save a plain form)."""
+    submission = _submission(request, pk)
+    question = _question(submission, number)
+    answers = {
+        a.part_id: a for a in submission.answers.filter(question=question).select_related("part")
+    }
+    if request.method != "POST":
+        rows = _rows(submission, question)
+        return _render(
+            request,
+            submission,
+            question,
+            _answer_forms(question, answers),
+            _row_formset(question, rows),
+        )
+
+    try:
+        submission_ensure_editable(submission=submission)
+    except ServiceError as error:
+        if wants_json(request):
+            return JsonResponse({"error": str(error)}, status=409)
+        messages.error(request, str(error))
+        return redirect("question_edit", pk=submission.pk, number=question.number)
+
+    explicit = request.POST.get("autosave") != "1"
+    answer_forms = _answer_forms(question, answers, request.POST)
+    formset = _row_formset(question, [], request.POST)
+    results = _save_answers(request, submission, question, answer_forms)
+    results += _save_rows(request, submission, question, formset, apply_deletions=explicit)
+
+    if wants_json(request):
+        return JsonResponse(_json_payload(submission, question, results))
+    problems = [r for r in results if r.status in (CONFLICT, MISSING, INVALID)]
+    if not problems:
+        messages.success(request, _("Saved."))
+        return redirect("question_edit", pk=submission.pk, number=question.number)
+    data = _rebound_data(request.POST, results)
+    table_unreadable = any(r.key == "rows" for r in results)
+    return _render(
+        request,
+        submission,
+        question,
+        _answer_forms(question, answers, data),
+        # A table that could not be read is shown as saved, with the error above it.
+        _row_formset(question, _rows(submission, question))
+        if table_unreadable
+        else _row_formset(question, [], data),
+        results={r.key: r for r in results},
+        status=409 if any(r.status == CONFLICT for r in problems) else 400,
+    )
+
+
+def _save_answers(request, submission, question, answer_forms) -> list[ItemResult]:
+    results = []
+    for prefix, part, form in answer_forms:
+        if not form.is_valid():
+            errors = [e for errs in form.errors.values() for e in errs]
+            results.append(ItemResult(key=prefix, status=INVALID, errors=errors))
+            continue
+        results.append(
+            answer_save(
+                submission=submission,
+                question=question,
+                part=part,
+                text=form.cleaned_data["text"],
+                base_version=form.cleaned_data["version"],
+                user=request.user,
+                key=prefix,
+            )
+        )
+    return results
+
+
+def _save_rows(request, submission, question, formset, *, apply_deletions) -> list[ItemResult]:
+    if formset is None:
+        return []
+    management = formset.management_form
+    if not management.is_valid() or management.cleaned_data["TOTAL_FORMS"] < 0:
+        return [
+            ItemResult(
+                key="rows",
+                status=INVALID,
+                errors=[
+                    _(
+                        "The table could not be read (its form data is incomplete or was "
+                        "altered). Nothing in the table was saved: reload the page."
+                    )
+                ],
+            )
+        ]
+    results = []
+    for index, form in enumerate(formset.forms):
+        key = f"rows-{index}"
+        if not form.is_valid():
+            errors = [
+                f"{form.fields[name].label}: {error}" if name in form.fields else error
+                for name, errs in form.errors.items()
+                for error in errs
+            ]
+            results.append(ItemResult(key=key, status=INVALID, errors=errors))
+            continue
+        data = form.cleaned_data
+        row_id = data.get("id")
+        if data.get("DELETE"):
+            if apply_deletions and row_id:
+                results.append(
+                    row_delete(
+                        submission=submission,
+                        question=question,
+                        row_id=row_id,
+                        base_version=data.get("version") or 0,
+                        key=key,
+                    )
+                )
+            elif not row_id:
+                results.append(ItemResult(key=key, status=REMOVED))
+            continue
+        position = data.get("position")
+        results.append(
+            row_save(
+                submission=submission,
+                question=question,
+                row_id=row_id,
+                base_version=data.get("version") or 0,
+                values=form.values(),
+                sdgs=data.get("sdgs") or [],
+                position=index if position is None else position,
+                user=request.user,
+                key=key,
+            )
+        )
+    return results
+
+
+def _json_payload(submission, question, results) -> dict:
+    progress = submissions_progress(submissions=[submission])[submission.pk]
+    state = next(s for s in progress.states if s.question.pk == question.pk)
+    now = timezone.localtime()
+    return {
+        "results": [r.as_dict() for r in results],
+        "saved_at": formats.time_format(now, "H:i"),
+        "question": {"over": state.over, "words": state.words, "status": state.status},
+        "row_count": state.row_count,
+    }
+
+
+def _rebound_data(post, results):
+    """The posted data, updated with what the save learned, to show the page again.
+
+    New rows get their ids (a second Save must not create them twice); a conflict takes the
+    current version, so that saving again after reading both texts keeps the user's.
+    Removed rows are dropped and the rest renumbered.
+    """
+    data = post.copy()
+    by_key = {r.key: r for r in results}
+    for key, result in by_key.items():
+        if key.startswith("answer-") and result.status == CONFLICT:
+            data[f"{key}-version"] = str(result.version)
+    if "rows" in by_key:
+        return data  # the table was unreadable: the page shows it as saved
+    total = int(post.get("rows-TOTAL_FORMS") or 0)
+    kept = []
+    for index in range(min(total, 300)):
+        prefix = f"rows-{index}"
+        result = by_key.get(prefix)
+        if result and result.status == REMOVED:
+            continue
+        values = {
+            name[len(prefix) + 1 :]: post.getlist(name)
+            for name in post
+            if name.startswith(prefix + "-")
+        }
+        if result and result.status in (SAVED, CONFLICT):
+            values["id"] = [str(result.id)]
+            values["version"] = [str(result.version)]
+        if result and result.status == MISSING:
+            values["id"], values["version"] = [""], ["0"]
+        kept.append(values)
+    for name in [n for n in data if n.startswith("rows-") and n[5:6].isdigit()]:
+        del data[name]
+    for index, values in enumerate(kept):
+        for name, value in values.items():
+            data.setlist(f"rows-{index}-{name}", value)
+    if "rows-TOTAL_FORMS" in post:
+        data["rows-TOTAL_FORMS"] = str(len(kept))
+        data["rows-INITIAL_FORMS"] = "0"
+    return data

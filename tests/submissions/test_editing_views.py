@@ -1,0 +1,412 @@
+"""The editing page over HTTP: autosave (JSON) and Save (form), conflicts, bad input, queries."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from submissions.models import Answer, Event, Initiative, Question, Submission
+from tests.conftest import make_member
+
+pytestmark = pytest.mark.django_db
+
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+def edit_url(submission, number):
+    return reverse("question_edit", args=[submission.pk, number])
+
+
+def rows_management(total):
+    return {
+        "rows-TOTAL_FORMS": str(total),
+        "rows-INITIAL_FORMS": "0",
+        "rows-MIN_NUM_FORMS": "0",
+        "rows-MAX_NUM_FORMS": "1000",
+    }
+
+
+def event_row(index, **values):
+    row = {
+        "id": "",
+        "version": "0",
+        "position": str(index),
+        "name": "",
+        "dates": "",
+        "location": "",
+        "description": "",
+        "website": "",
+    }
+    row.update(values)
+    data = {f"rows-{index}-{k}": v for k, v in row.items() if k != "sdgs"}
+    if "sdgs" in values:
+        data[f"rows-{index}-sdgs"] = values["sdgs"]
+    return data
+
+
+def results_by_key(response):
+    return {r["key"]: r for r in response.json()["results"]}
+
+
+def test_edit_page_shows_the_question_counter_and_toc(contributor_client, submission):
+    response = contributor_client.get(edit_url(submission, "1"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Decisions?" in html
+    assert 'data-word-limit="200"' in html
+    assert 'aria-live="polite"' in html
+    assert "Six transitions?" in html  # in the table of contents
+
+
+def test_edit_page_of_unknown_question_is_404(contributor_client, submission):
+    assert contributor_client.get(edit_url(submission, "99")).status_code == 404
+
+
+def test_autosave_answer_returns_version_and_time(contributor_client, submission):
+    response = contributor_client.post(
+        edit_url(submission, "1"),
+        {"autosave": "1", "answer-main-text": "Hello world", "answer-main-version": "0"},
+        **JSON,
+    )
+    assert response.status_code == 200
+    result = results_by_key(response)["answer-main"]
+    assert (result["status"], result["version"]) == ("saved", 1)
+    assert response.json()["saved_at"]
+    assert Answer.objects.get().text == "Hello world"
+
+
+def test_save_button_redirects_with_message(contributor_client, submission):
+    response = contributor_client.post(
+        edit_url(submission, "1"),
+        {"answer-main-text": "Hello", "answer-main-version": "0"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == edit_url(submission, "1")
+    assert "Saved." in response.content.decode()
+
+
+def test_parts_are_saved_each_on_their_own(contributor_client, submission):
+    question = submission.questionnaire.questions.get(number="5")
+    food, energy = question.parts.all()
+    response = contributor_client.post(
+        edit_url(submission, "5"),
+        {
+            "answer-main-text": "Intro",
+            "answer-main-version": "0",
+            f"answer-part-{food.pk}-text": "Food text",
+            f"answer-part-{food.pk}-version": "0",
+            f"answer-part-{energy.pk}-text": "",
+            f"answer-part-{energy.pk}-version": "0",
+        },
+        **JSON,
+    )
+    assert response.status_code == 200
+    assert Answer.objects.get(part=food).text == "Food text"
+    assert not Answer.objects.filter(part=energy).exists()
+
+
+def test_two_clients_editing_the_same_answer(submission, organization):
+    """The second save from the old version is refused and shows the current text."""
+    alice, bob = Client(), Client()
+    alice.force_login(make_member(organization, "contributor", "alice"))
+    bob.force_login(make_member(organization, "contributor", "bob"))
+    url = edit_url(submission, "1")
+    alice.post(url, {"answer-main-text": "Base", "answer-main-version": "0"}, **JSON)
+    # Both now have version 1 on screen.
+    alice.post(url, {"answer-main-text": "Alice wrote", "answer-main-version": "1"}, **JSON)
+    response = bob.post(url, {"answer-main-text": "Bob wrote", "answer-main-version": "1"}, **JSON)
+    result = results_by_key(response)["answer-main"]
+    assert result["status"] == "conflict"
+    assert result["current"]["text"] == "Alice wrote"
+    assert result["updated_by"] == "alice"
+    assert Answer.objects.get().text == "Alice wrote"
+
+    # Without JavaScript, the page comes back with Bob's text in the box and Alice's beside it.
+    response = bob.post(url, {"answer-main-text": "Bob wrote", "answer-main-version": "1"})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Bob wrote" in html and "Alice wrote" in html
+    # Saving again from the version he was shown keeps Bob's text.
+    bob.post(url, {"answer-main-text": "Bob merged", "answer-main-version": "2"})
+    assert Answer.objects.get().text == "Bob merged"
+
+
+def test_add_row_with_sdgs_then_edit_it(contributor_client, submission, sdgs):
+    url = edit_url(submission, "3")
+    data = {"autosave": "1", **rows_management(1), **event_row(0, name="IDM", sdgs=["1", "17"])}
+    response = contributor_client.post(url, data, **JSON)
+    result = results_by_key(response)["rows-0"]
+    assert result["status"] == "saved"
+    event = Event.objects.get()
+    assert sorted(event.sdgs.values_list("number", flat=True)) == [1, 17]
+
+    data = {
+        "autosave": "1",
+        **rows_management(1),
+        **event_row(0, id=str(event.pk), version="1", name="IDM 2024", sdgs=["1"]),
+    }
+    response = contributor_client.post(url, data, **JSON)
+    assert results_by_key(response)["rows-0"]["version"] == 2
+    event.refresh_from_db()
+    assert event.name == "IDM 2024"
+    assert list(event.sdgs.values_list("number", flat=True)) == [1]
+
+
+def test_autosave_does_not_remove_rows_but_save_does(contributor_client, submission, sdgs):
+    event = Event.objects.create(
+        submission=submission, question=submission.questionnaire.questions.get(number="3"), name="X"
+    )
+    url = edit_url(submission, "3")
+    row = event_row(0, id=str(event.pk), version="1", name="X", DELETE="on")
+    contributor_client.post(url, {"autosave": "1", **rows_management(1), **row}, **JSON)
+    assert Event.objects.filter(pk=event.pk).exists()
+    contributor_client.post(url, {**rows_management(1), **row})
+    assert not Event.objects.filter(pk=event.pk).exists()
+
+
+def test_row_deleted_by_one_user_while_another_edits_it(submission, organization, sdgs):
+    alice, bob = Client(), Client()
+    alice.force_login(make_member(organization, "contributor", "alice"))
+    bob.force_login(make_member(organization, "contributor", "bob"))
+    event = Event.objects.create(
+        submission=submission,
+        question=submission.questionnaire.questions.get(number="3"),
+        name="Conference",
+    )
+    url = edit_url(submission, "3")
+    alice.post(
+        url, {**rows_management(1), **event_row(0, id=str(event.pk), version="1", DELETE="on")}
+    )
+    assert not Event.objects.exists()
+    response = bob.post(
+        url,
+        {
+            "autosave": "1",
+            **rows_management(1),
+            **event_row(0, id=str(event.pk), version="1", name="Conference", location="Rome"),
+        },
+        **JSON,
+    )
+    result = results_by_key(response)["rows-0"]
+    assert result["status"] == "missing"
+    assert not Event.objects.exists()
+    # Without JavaScript Bob sees his text kept; saving again adds it back as a new row.
+    response = bob.post(
+        url,
+        {
+            **rows_management(1),
+            **event_row(0, id=str(event.pk), version="1", name="Conference", location="Rome"),
+        },
+    )
+    assert response.status_code == 400
+    assert "Rome" in response.content.decode()
+    assert 'name="rows-0-id" id="id_rows-0-id"' in response.content.decode()
+    bob.post(url, {**rows_management(1), **event_row(0, name="Conference", location="Rome")})
+    assert Event.objects.get().location == "Rome"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"answer-main-text": "x" * 20_001}, "at most 20000 characters"),
+        ({"answer-main-version": "-3", "answer-main-text": "hi"}, "greater than or equal to 0"),
+    ],
+)
+def test_bad_answer_input_is_refused_clearly_and_saves_nothing(
+    contributor_client, submission, data, message
+):
+    response = contributor_client.post(
+        edit_url(submission, "1"), {"answer-main-version": "0", **data}, **JSON
+    )
+    assert response.status_code == 200
+    result = results_by_key(response)["answer-main"]
+    assert result["status"] == "invalid"
+    assert message in " ".join(result["errors"])
+    assert not Answer.objects.exists()
+
+
+def test_control_characters_are_stripped(contributor_client, submission):
+    contributor_client.post(
+        edit_url(submission, "1"),
+        {"answer-main-text": "Tab\there\x00 and\x0b bell\x07", "answer-main-version": "0"},
+        **JSON,
+    )
+    assert Answer.objects.get().text == "Tab\there and bell"
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"website": "not a website"}, "web address"),
+        ({"sdgs": ["18"]}, "SDG numbers go from 1 to 17"),
+        ({"sdgs": ["abc"]}, "SDG numbers go from 1 to 17"),
+        ({"description": "x" * 20_001}, "at most 20000 characters"),
+    ],
+)
+def test_bad_row_input_is_refused_clearly_and_saves_nothing(
+    contributor_client, submission, sdgs, values, message
+):
+    data = {"autosave": "1", **rows_management(1), **event_row(0, name="Event", **values)}
+    response = contributor_client.post(edit_url(submission, "3"), data, **JSON)
+    assert response.status_code == 200
+    result = results_by_key(response)["rows-0"]
+    assert result["status"] == "invalid"
+    assert message in " ".join(result["errors"])
+    assert not Event.objects.exists()
+
+
+@pytest.mark.parametrize("website", ["n/a", "N/A", "Forthcoming", "https://www.iom.int", ""])
+def test_seed_website_values_are_accepted(contributor_client, submission, sdgs, website):
+    data = {"autosave": "1", **rows_management(1), **event_row(0, name="E", website=website)}
+    response = contributor_client.post(edit_url(submission, "3"), data, **JSON)
+    assert results_by_key(response)["rows-0"]["status"] == "saved"
+    assert Event.objects.get().website == website
+
+
+@pytest.mark.parametrize(
+    "management",
+    [
+        {},
+        {"rows-TOTAL_FORMS": "abc", "rows-INITIAL_FORMS": "0"},
+        {"rows-TOTAL_FORMS": "-1", "rows-INITIAL_FORMS": "0"},
+    ],
+)
+def test_tampered_management_form_changes_nothing(contributor_client, submission, management):
+    data = {"autosave": "1", **management, **event_row(0, name="Sneaky")}
+    response = contributor_client.post(edit_url(submission, "3"), data, **JSON)
+    assert response.status_code == 200
+    assert results_by_key(response)["rows"]["status"] == "invalid"
+    assert not Event.objects.exists()
+    # Without JavaScript: a clear page, not a server error.
+    response = contributor_client.post(edit_url(submission, "3"), {**management})
+    assert response.status_code == 400
+    assert "could not be read" in response.content.decode()
+
+
+def test_huge_total_forms_is_capped(contributor_client, submission):
+    data = {"autosave": "1", **rows_management(10**9), **event_row(0, name="One")}
+    response = contributor_client.post(edit_url(submission, "3"), data, **JSON)
+    assert response.status_code == 200
+    assert Event.objects.count() == 1
+
+
+def test_forged_row_id_of_another_submission(
+    contributor_client, submission, other_organization, sdgs
+):
+    other = Submission.objects.create(
+        organization=other_organization, questionnaire=submission.questionnaire
+    )
+    foreign = Event.objects.create(
+        submission=other, question=submission.questionnaire.questions.get(number="3"), name="Theirs"
+    )
+    data = {
+        "autosave": "1",
+        **rows_management(1),
+        **event_row(0, id=str(foreign.pk), version="1", name="Mine now"),
+    }
+    response = contributor_client.post(edit_url(submission, "3"), data, **JSON)
+    assert results_by_key(response)["rows-0"]["status"] == "missing"
+    foreign.refresh_from_db()
+    assert foreign.name == "Theirs"
+    assert Event.objects.count() == 1
+
+
+def test_other_organizations_submission_is_404_for_edit_and_save(
+    contributor_client, submission, other_organization
+):
+    other = Submission.objects.create(
+        organization=other_organization, questionnaire=submission.questionnaire
+    )
+    assert contributor_client.get(edit_url(other, "1")).status_code == 404
+    response = contributor_client.post(
+        edit_url(other, "1"), {"answer-main-text": "x", "answer-main-version": "0"}, **JSON
+    )
+    assert response.status_code == 404
+    assert not Answer.objects.exists()
+
+
+def test_expired_session_gets_a_401_the_page_can_explain(client, submission):
+    response = client.post(
+        edit_url(submission, "1"), {"answer-main-text": "x", "answer-main-version": "0"}, **JSON
+    )
+    assert response.status_code == 401
+    assert "session has expired" in response.json()["error"]
+    assert client.get(edit_url(submission, "1")).status_code == 302
+
+
+def test_finalized_submission_is_read_only(contributor_client, submission):
+    submission.status = "finalized"
+    submission.save()
+    response = contributor_client.get(edit_url(submission, "1"))
+    assert "finalized and read-only" in response.content.decode()
+    response = contributor_client.post(
+        edit_url(submission, "1"), {"answer-main-text": "x", "answer-main-version": "0"}, **JSON
+    )
+    assert response.status_code == 409
+    assert not Answer.objects.exists()
+
+
+def test_over_limit_shows_on_page_toc_and_dashboard(contributor_client, submission):
+    contributor_client.post(
+        edit_url(submission, "1"),
+        {"answer-main-text": " ".join(["word"] * 201), "answer-main-version": "0"},
+    )
+    page = contributor_client.get(edit_url(submission, "1")).content.decode()
+    assert "Over the limit" in page
+    dashboard = contributor_client.get(reverse("home")).content.decode()
+    assert "1 over its word limit" in dashboard
+    overview = contributor_client.get(submission.get_absolute_url()).content.decode()
+    assert "201 / 200 words" in overview
+
+
+def full_submission(submission, extra_initiatives=0):
+    """The 2024 shape: 3 events, 3 resources, 6 parts, 10 initiatives (plus extra)."""
+    questionnaire = submission.questionnaire
+    q5 = questionnaire.questions.get(number="5")
+    for i in range(4):
+        q5.parts.create(position=10 + i, title=f"Transition {i}", word_limit=200)
+    resources = Question.objects.create(
+        questionnaire=questionnaire, number="4", position=4, prompt="Resources", table="resources"
+    )
+    initiatives = Question.objects.create(
+        questionnaire=questionnaire, number="7", position=7, prompt="Init", table="initiatives"
+    )
+    events = questionnaire.questions.get(number="3")
+    for i in range(3):
+        Event.objects.create(submission=submission, question=events, name=f"E{i}", position=i)
+        submission.resources.create(question=resources, name=f"R{i}", position=i)
+    for i in range(10 + extra_initiatives):
+        row = Initiative.objects.create(
+            submission=submission, question=initiatives, name=f"I{i}", position=i
+        )
+        row.sdgs.set([1, 2, 3])
+    for part in q5.parts.all():
+        Answer.objects.create(submission=submission, question=q5, part=part, text="Some words")
+
+
+def test_edit_page_runs_a_fixed_number_of_queries(
+    contributor_client, submission, sdgs, django_assert_num_queries
+):
+    """Prevents an N+1 on rows, their SDGs and the table of contents' counts.
+
+    The page's query count must not grow with the number of initiatives (10 vs 70).
+    """
+    full_submission(submission)
+    url = edit_url(submission, "7")
+    contributor_client.get(url)  # warm the session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        assert contributor_client.get(url).status_code == 200
+    Initiative.objects.filter(submission=submission).delete()
+    question = submission.questionnaire.questions.get(number="7")
+    for i in range(70):
+        row = Initiative.objects.create(
+            submission=submission, question=question, name=f"I{i}", position=i
+        )
+        row.sdgs.set([4, 5])
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = contributor_client.get(url)
+    assert len(re.findall(r'data-prefix="rows-\d+"', response.content.decode())) == 70
