@@ -35,7 +35,7 @@ test: install
 system-deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		chromium libreoffice-writer-nogui poppler-utils fonts-dejavu-core fonts-noto-core \
+		chromium libreoffice-writer-nogui poppler-utils fonts-liberation fonts-dejavu-core fonts-noto-core \
 		fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 >/dev/null
 
 lint: install

@@ -1,6 +1,10 @@
 """Forms of the submissions app; the admin reuses them so validation lives in one place."""
 
 from django import forms
+from django.db import models
+from django.forms.utils import flatatt
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .models import Event, Initiative, Question, Questionnaire, QuestionPart, Resource, TableKind
@@ -90,10 +94,59 @@ class AnswerForm(StripControlCharactersMixin, forms.Form):
 SDG_CHOICES = [(number, f"{number}. {title}") for number, title, _colour in SDGS]
 
 
+class PythonRenderedMixin:
+    """Render an input or textarea in Python instead of through a widget template.
+
+    A table question shows dozens of rows of seven fields each; rendering each input
+    through the template engine was most of the editing page's time.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        value = self.format_value(value)
+        if isinstance(self, forms.Textarea):
+            return format_html(
+                '<textarea name="{}"{}>\n{}</textarea>', name, flatatt(attrs), value or ""
+            )
+        if value not in (None, ""):
+            attrs["value"] = value
+        return format_html('<input type="{}" name="{}"{}>', self.input_type, name, flatatt(attrs))
+
+
+class FastTextInput(PythonRenderedMixin, forms.TextInput):
+    pass
+
+
+class FastTextarea(PythonRenderedMixin, forms.Textarea):
+    pass
+
+
+class FastHiddenInput(PythonRenderedMixin, forms.HiddenInput):
+    pass
+
+
+class SDGPicker(forms.CheckboxSelectMultiple):
+    """17 toggles in the goals' colours, rendered in Python (a table shows many rows)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        selected = {str(v) for v in (value or [])}
+        base_id = escape((attrs or {}).get("id") or name)
+        name = escape(name)
+        disabled = " disabled" if self.attrs.get("disabled") else ""
+        toggles = "".join(
+            f'<input type="checkbox" class="btn-check" name="{name}" value="{number}" '
+            f'id="{base_id}_{number}"{" checked" if str(number) in selected else ""}{disabled}>'
+            f'<label class="btn btn-sm sdg-toggle sdg-{number}" for="{base_id}_{number}" '
+            f'title="{escape(label)}">{number}</label>'
+            for number, label in self.choices
+        )
+        return mark_safe(f'<div class="d-flex flex-wrap gap-1 sdg-toggles">{toggles}</div>')
+
+
 class SDGField(forms.TypedMultipleChoiceField):
     """The 17 goals as plain choices: no query per form (model formsets would run one each)."""
 
-    widget = forms.CheckboxSelectMultiple
+    widget = SDGPicker
     default_error_messages = {
         "invalid_choice": _("SDG numbers go from 1 to 17; %(value)s is not one of them."),
     }
@@ -102,12 +155,21 @@ class SDGField(forms.TypedMultipleChoiceField):
         super().__init__(choices=SDG_CHOICES, coerce=int, required=False, **kwargs)
 
 
+def row_formfield(db_field, **kwargs):
+    """Model fields to form fields with the Python-rendered widgets."""
+    if isinstance(db_field, models.TextField):
+        kwargs.setdefault("widget", FastTextarea(attrs={"rows": 2}))
+    elif isinstance(db_field, models.CharField):
+        kwargs.setdefault("widget", FastTextInput)
+    return db_field.formfield(**kwargs)
+
+
 class RowForm(StripControlCharactersMixin, forms.ModelForm):
     """One row of a question's table; the id and version say which saved row it edits."""
 
-    id = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
-    version = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
-    position = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+    id = forms.IntegerField(min_value=1, required=False, widget=FastHiddenInput)
+    version = forms.IntegerField(min_value=0, required=False, widget=FastHiddenInput)
+    position = forms.IntegerField(min_value=0, required=False, widget=FastHiddenInput)
     sdgs = SDGField(label=_("Relevant SDGs"))
 
     text_fields: tuple[str, ...] = ()
@@ -115,13 +177,15 @@ class RowForm(StripControlCharactersMixin, forms.ModelForm):
     def __init__(self, *args, description_limit: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         description = self.fields["description"]
-        description.widget = forms.Textarea(attrs={"rows": 4, "class": "js-counted"})
+        description.widget.attrs.update({"rows": 4, "class": "js-counted"})
         description.label = _("Description")
         if description_limit:
             description.widget.attrs["data-word-limit"] = description_limit
-            description.help_text = _("Max %(limit)d words.") % {"limit": description_limit}
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             field.widget.attrs.pop("maxlength", None)
+            if not field.widget.is_hidden and name != "sdgs":
+                css = field.widget.attrs.get("class", "")
+                field.widget.attrs["class"] = f"form-control {css}".strip()
         self.fields["website"].label = _("Website (if applicable)")
 
     def values(self) -> dict:
@@ -136,6 +200,7 @@ class EventForm(RowForm):
         model = Event
         fields = ["name", "dates", "location", "description", "website"]
         labels = {"name": _("Event name")}
+        formfield_callback = row_formfield
 
 
 class ResourceForm(RowForm):
@@ -159,6 +224,7 @@ class ResourceForm(RowForm):
             "website",
         ]
         labels = {"name": _("Resource")}
+        formfield_callback = row_formfield
 
 
 class InitiativeForm(RowForm):
@@ -168,10 +234,7 @@ class InitiativeForm(RowForm):
         model = Initiative
         fields = ["name", "partners", "member_states", "description", "website"]
         labels = {"name": _("Initiative or partnership")}
-        widgets = {
-            "partners": forms.Textarea(attrs={"rows": 2}),
-            "member_states": forms.Textarea(attrs={"rows": 2}),
-        }
+        formfield_callback = row_formfield
 
 
 ROW_FORMS: dict[str, type[RowForm]] = {

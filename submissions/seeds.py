@@ -1,6 +1,7 @@
 """Loading the seed questionnaires, the demo organization and the demo users."""
 
 import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,8 +11,12 @@ from django.db import transaction
 
 from accounts.models import Membership, Organization, Role
 
+from .importers import submission_import
+from .importers.services import submission_is_empty
 from .models import Questionnaire, Submission
-from .services import questionnaire_create_from_definition, sdg_ensure_all
+from .services import ServiceError, questionnaire_create_from_definition, sdg_ensure_all
+
+logger = logging.getLogger(__name__)
 
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
 QUESTIONNAIRES_DIR = SEEDS_DIR / "questionnaires"
@@ -62,7 +67,26 @@ def seeds_load(*, demo_users: bool) -> SeedReport:
             report.created.append(definition["slug"])
         else:
             report.existing.append(definition["slug"])
-        Submission.objects.get_or_create(organization=organization, questionnaire=questionnaire)
+        submission, _created = Submission.objects.get_or_create(
+            organization=organization, questionnaire=questionnaire
+        )
+        document = SEEDS_DIR / "documents" / questionnaire.source_document
+        # Only into an untouched submission: a second run, or a demo user's edits, stay as they are.
+        if (
+            questionnaire.source_document
+            and document.is_file()
+            and submission_is_empty(submission=submission)
+        ):
+            try:
+                submission_import(
+                    organization=organization,
+                    questionnaire=questionnaire,
+                    document_text=document.read_text(encoding="utf-8"),
+                )
+            except ServiceError as error:
+                # An administrator may have edited the questionnaire so that its seed no
+                # longer fits: the questionnaires still load, the submission stays empty.
+                logger.warning("Seed document %s not imported: %s", document.name, error)
     if demo_users:
         report.logins = _demo_users_ensure(organization=organization)
     return report

@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, QuerySet
@@ -119,6 +120,12 @@ class Progress:
         return round(100 * self.answered / self.total) if self.total else 0
 
 
+@lru_cache(maxsize=4096)
+def cached_word_count(text: str) -> int:
+    """count_words, remembered: every page shows the counts of texts that rarely change."""
+    return count_words(text)
+
+
 def submissions_progress(*, submissions: list[Submission]) -> dict[int, Progress]:
     """Progress of several submissions in a fixed number of queries (6), whatever their size."""
     if not submissions:
@@ -158,18 +165,20 @@ def _question_state(submission_id, question, answers, rows) -> QuestionState:
     if question.has_narrative:
         state.narrative = answers.get((submission_id, question.pk, None))
         text = state.narrative.text if state.narrative else ""
-        state.count = Count(count_words(text), question.word_limit)
+        state.count = Count(cached_word_count(text), question.word_limit)
     for part in question.parts.all():
         answer = answers.get((submission_id, question.pk, part.pk))
         state.parts.append(
             PartState(
-                part, answer, Count(count_words(answer.text if answer else ""), part.word_limit)
+                part,
+                answer,
+                Count(cached_word_count(answer.text if answer else ""), part.word_limit),
             )
         )
     descriptions = rows.get((submission_id, question.pk), [])
     state.row_count = len(descriptions)
     if question.row_description_word_limit:
         state.rows_over = sum(
-            count_words(d) > question.row_description_word_limit for d in descriptions
+            cached_word_count(d) > question.row_description_word_limit for d in descriptions
         )
     return state

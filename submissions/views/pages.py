@@ -1,9 +1,13 @@
 """Dashboard and submission overview."""
 
 from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connection
 from django.shortcuts import get_object_or_404, render
 
-from ..models import Answer
+from accounts.models import Organization, Role
+from accounts.selectors import membership_role
+
+from ..models import Answer, Questionnaire
 from ..selectors import submissions_progress, submissions_visible_to
 
 
@@ -39,7 +43,25 @@ def home(request):
                 "resumed": submission.pk in last,
             }
         )
-    return render(request, "submissions/home.html", {"items": items})
+    return render(
+        request,
+        "submissions/home.html",
+        {"items": items, "openable": _openable(request.user)},
+    )
+
+
+def _openable(user) -> list[tuple[Organization, Questionnaire]]:
+    """Open questionnaires that the user's organizations (where they coordinate) have not started."""
+    organizations = Organization.objects.filter(
+        memberships__user=user, memberships__role=Role.COORDINATOR
+    )
+    questionnaires = list(Questionnaire.objects.filter(is_open=True))
+    return [
+        (organization, questionnaire)
+        for organization in organizations.prefetch_related("submissions")
+        for questionnaire in questionnaires
+        if all(s.questionnaire_id != questionnaire.pk for s in organization.submissions.all())
+    ]
 
 
 @login_required
@@ -47,8 +69,29 @@ def submission_detail(request, pk: int):
     """A submission's overview: every question with its status; another organization's is a 404."""
     submission = get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
     progress = submissions_progress(submissions=[submission])[submission.pk]
+    role = membership_role(user=request.user, organization=submission.organization)
     return render(
         request,
         "submissions/submission_detail.html",
-        {"submission": submission, "progress": progress},
+        {
+            "submission": submission,
+            "progress": progress,
+            "is_coordinator": role == Role.COORDINATOR,
+        },
+    )
+
+
+def health(request):
+    """Health check for load balancers: 200 when the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            database_ok = cursor.fetchone() == (1,)
+    except DatabaseError:
+        database_ok = False
+    return render(
+        request,
+        "health.html",
+        {"database_ok": database_ok},
+        status=200 if database_ok else 503,
     )

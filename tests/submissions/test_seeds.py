@@ -8,7 +8,7 @@ from django.core import serializers
 from django.core.management import call_command
 
 from accounts.models import Membership, Organization
-from submissions.models import Question, Questionnaire, QuestionPart, Submission
+from submissions.models import Answer, Event, Question, Questionnaire, QuestionPart, Submission
 from submissions.seeds import questionnaire_definitions
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +117,34 @@ def test_demo_users_only_in_debug(settings):
     assert "demo-contributor-2030" in output
     client_user = get_user_model().objects.get(username="contributor")
     assert client_user.check_password("demo-contributor-2030")
+
+
+def test_load_seeds_imports_the_seed_documents_into_iom_submissions():
+    load_seeds()
+    iom = {
+        s.questionnaire.slug: s
+        for s in Submission.objects.filter(organization__code="IOM").select_related("questionnaire")
+    }
+    desa_2024 = iom["desa-2024"]
+    events = list(desa_2024.events.prefetch_related("sdgs"))
+    assert len(events) >= 3
+    # "All 17 SDGs" twice and "All" once: each of them the 17 goals.
+    assert [len(event.sdgs.all()) for event in events] == [17, 17, 17]
+    assert desa_2024.resources.count() <= 3
+    assert desa_2024.initiatives.count() == 10
+    assert desa_2024.answers.filter(part__title="Food systems").exists()
+    assert iom["desa-2023"].events.count() == 2
+    assert iom["desa-2021"].resources.count() == 4
+    assert iom["desa-2017"].answers.count() == 14
+    assert iom["gbv-2024"].answers.count() == 9
+
+
+def test_load_seeds_leaves_imported_and_edited_answers_alone():
+    load_seeds()
+    answer = Answer.objects.filter(submission__questionnaire__slug="desa-2024").first()
+    Answer.objects.filter(pk=answer.pk).update(text="Edited in the demo.")
+    rows = list(Event.objects.values_list("pk", "name"))
+    load_seeds()
+    answer.refresh_from_db()
+    assert answer.text == "Edited in the demo."
+    assert list(Event.objects.values_list("pk", "name")) == rows

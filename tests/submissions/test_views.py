@@ -26,7 +26,7 @@ def test_home_lists_own_submissions_only(contributor_client, submission, other_o
     )
     response = contributor_client.get(reverse("home"))
     assert response.status_code == 200
-    assert list(response.context["submissions"]) == [submission]
+    assert [item["submission"] for item in response.context["items"]] == [submission]
     assert "International Organization for Migration" in response.content.decode()
     assert "United Nations Development Programme" not in response.content.decode()
 

@@ -1,0 +1,315 @@
+"""What every export shares: the one loading selector, the document outline and two base classes.
+
+An exporter's ``render(submission)`` returns ``(filename, content_type, bytes)``. Document
+exporters (DOCX, PDF, text, JSON) subclass ``BaseExporter`` and write ``render_content`` from a
+submission loaded by ``submission_for_export``; list exporters (CSV, XLSX) subclass
+``ListExporter`` and yield rows, which the base writes as CSV or XLSX.
+"""
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ..models import (
+    ROW_MODELS,
+    Answer,
+    Question,
+    QuestionPart,
+    Submission,
+    SubmissionStatus,
+    TableKind,
+    TableRow,
+)
+from ..text import strip_control_characters
+
+ROW_RELATED_NAMES = {kind: model._meta.model_name + "s" for kind, model in ROW_MODELS.items()}
+"""Reverse accessor of each table kind on Submission: events, resources, initiatives."""
+
+# Labels of each table's two-column layout, in the order of the Word template's
+# "copy the below table for each event". "sdgs" is written as the goals' numbers.
+ROW_FIELDS: dict[str, tuple[tuple[str, Any], ...]] = {
+    TableKind.EVENTS: (
+        ("name", gettext_lazy("Event name")),
+        ("dates", gettext_lazy("Event dates")),
+        ("location", gettext_lazy("Event location (city, country)")),
+        ("sdgs", gettext_lazy("Relevant SDGs")),
+        ("description", gettext_lazy("Description")),
+        ("website", gettext_lazy("Website")),
+    ),
+    TableKind.RESOURCES: (
+        ("name", gettext_lazy("Resource name")),
+        ("sdgs", gettext_lazy("Relevant SDGs")),
+        ("publishing_entities", gettext_lazy("Publishing entity/entities")),
+        ("target_audience", gettext_lazy("Target audience")),
+        ("description", gettext_lazy("Description")),
+        ("languages", gettext_lazy("Language(s)")),
+        ("website", gettext_lazy("Website")),
+    ),
+    TableKind.INITIATIVES: (
+        ("name", gettext_lazy("Initiative/partnership name")),
+        ("partners", gettext_lazy("Partners")),
+        ("sdgs", gettext_lazy("Relevant SDGs")),
+        ("member_states", gettext_lazy("Member States benefiting")),
+        ("description", gettext_lazy("Description")),
+        ("website", gettext_lazy("Website")),
+    ),
+}
+
+
+def _rows_prefetch(kind: str, related: str) -> Prefetch:
+    """One kind's rows in their document order, with their SDGs and one related object."""
+    queryset = (
+        ROW_MODELS[kind]
+        .objects.select_related(related)
+        .prefetch_related("sdgs")
+        .order_by("question__position", "question_id", "position", "id")
+    )
+    return Prefetch(ROW_RELATED_NAMES[kind], queryset=queryset)
+
+
+def submission_for_export(submission_id: int) -> Submission:
+    """A submission with everything an export reads, in a fixed number of queries.
+
+    Ten at most, whatever the number of answers and rows: the submission with its organization
+    and questionnaire; the questions; their parts; the answers (with their editors); and for
+    each table kind its rows (with their editors) and their SDGs.
+    """
+    return (
+        Submission.objects.select_related("organization", "questionnaire")
+        .prefetch_related(
+            Prefetch(
+                "questionnaire__questions",
+                queryset=Question.objects.order_by("position", "id").prefetch_related(
+                    Prefetch("parts", queryset=QuestionPart.objects.order_by("position", "id"))
+                ),
+            ),
+            Prefetch(
+                "answers",
+                queryset=Answer.objects.select_related("updated_by").order_by(
+                    "question__position", "question_id", "part__position", "part_id"
+                ),
+            ),
+            *(_rows_prefetch(kind, "updated_by") for kind in ROW_MODELS),
+        )
+        .get(pk=submission_id)
+    )
+
+
+def submissions_for_rows_export(submissions: QuerySet[Submission]) -> list[Submission]:
+    """Submissions with their table rows (question and SDGs included) in seven queries."""
+    return list(
+        submissions.select_related("organization", "questionnaire")
+        .prefetch_related(*(_rows_prefetch(kind, "question") for kind in ROW_MODELS))
+        .order_by("organization__code", "questionnaire__year", "questionnaire__kind")
+    )
+
+
+def clean(value: Any) -> str:
+    """Text as it may be written to a document: control characters removed, None as empty."""
+    return strip_control_characters("" if value is None else str(value))
+
+
+def sdg_numbers(row: TableRow) -> list[int]:
+    """The row's SDG numbers, from the prefetched SDGs."""
+    return [sdg.number for sdg in row.sdgs.all()]
+
+
+def row_value(row: TableRow, name: str) -> str:
+    """One field of a row as text; SDGs as their numbers, "4, 5, 8"."""
+    if name == "sdgs":
+        return ", ".join(str(number) for number in sdg_numbers(row))
+    return clean(getattr(row, name))
+
+
+# -- The outline every document format writes -------------------------------------------
+
+
+@dataclass
+class RowContent:
+    """One table row as the two-column table of the Word template: (label, value) pairs."""
+
+    fields: list[tuple[str, str]]
+
+
+@dataclass
+class PartContent:
+    title: str
+    text: str
+
+
+@dataclass
+class QuestionContent:
+    question: Question
+    number: str
+    section: str
+    prompt: str
+    guidance: str
+    text: str | None  # None when the question has no narrative answer
+    parts: list[PartContent] = field(default_factory=list)
+    rows: list[RowContent] = field(default_factory=list)
+
+
+@dataclass
+class SubmissionContent:
+    """A loaded submission as documents show it, every string free of control characters."""
+
+    submission: Submission
+    organization: str
+    questionnaire: str
+    status: str
+    is_draft: bool
+    exported_on: date
+    questions: list[QuestionContent]
+
+
+def submission_content(submission: Submission) -> SubmissionContent:
+    """The outline of a submission loaded by submission_for_export; runs no query."""
+    narratives: dict[int, Answer] = {}
+    part_answers: dict[int, Answer] = {}
+    for answer in submission.answers.all():
+        if answer.part_id is None:
+            narratives[answer.question_id] = answer
+        else:
+            part_answers[answer.part_id] = answer
+    rows_by_question: dict[int, list[RowContent]] = {}
+    for kind, fields in ROW_FIELDS.items():
+        for row in getattr(submission, ROW_RELATED_NAMES[kind]).all():
+            rows_by_question.setdefault(row.question_id, []).append(
+                RowContent(fields=[(str(label), row_value(row, name)) for name, label in fields])
+            )
+
+    questions = []
+    for question in submission.questionnaire.questions.all():
+        narrative = narratives.get(question.pk)
+        questions.append(
+            QuestionContent(
+                question=question,
+                number=clean(question.number),
+                section=clean(question.section),
+                prompt=clean(question.prompt),
+                guidance=clean(question.guidance),
+                text=clean(narrative.text if narrative else "")
+                if question.has_narrative or narrative
+                else None,
+                parts=[
+                    PartContent(
+                        title=clean(part.title),
+                        text=clean(part_answers[part.pk].text if part.pk in part_answers else ""),
+                    )
+                    for part in question.parts.all()
+                ],
+                rows=rows_by_question.get(question.pk, []),
+            )
+        )
+    return SubmissionContent(
+        submission=submission,
+        organization=clean(submission.organization.name),
+        questionnaire=clean(submission.questionnaire.title),
+        status=str(submission.get_status_display()),
+        is_draft=submission.status != SubmissionStatus.FINALIZED,
+        exported_on=timezone.localdate(),
+        questions=questions,
+    )
+
+
+# -- Base classes --------------------------------------------------------------------------
+
+
+class BaseExporter:
+    """One export format of one submission."""
+
+    identifier: str = ""
+    verbose_name: Any = ""
+    extension: str = ""
+    content_type: str = "application/octet-stream"
+
+    def filename(self, submission: Submission) -> str:
+        """Organization code and questionnaire slug: IOM-desa-2024.docx."""
+        return f"{submission.organization.code}-{submission.questionnaire.slug}.{self.extension}"
+
+    def render(self, submission: Submission) -> tuple[str, str, bytes]:
+        """(filename, content type, content) of the submission in this format."""
+        loaded = submission_for_export(submission.pk)
+        return self.filename(loaded), self.content_type, self.render_content(loaded)
+
+    def render_content(self, submission: Submission) -> bytes:
+        """The file's bytes, from a submission loaded by submission_for_export."""
+        raise NotImplementedError
+
+
+# Characters that make a spreadsheet read a cell as a formula (OWASP ASVS 1.2.10).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value: Any) -> Any:
+    """Prefix text a spreadsheet would run as a formula with an apostrophe; numbers pass."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class ListExporter(BaseExporter):
+    """Rows across all of an organization's submissions, written as CSV or XLSX.
+
+    Subclasses give ``headers`` and ``rows``; ``extension`` ("csv" or "xlsx") picks the writer.
+    """
+
+    sheet_title: Any = ""
+
+    def filename_stem(self, organization_code: str | None) -> str:
+        """File name without extension; organization_code is None when rows mix organizations."""
+        raise NotImplementedError
+
+    def headers(self) -> Sequence[str]:
+        raise NotImplementedError
+
+    def rows(self, submissions: list[Submission]) -> Iterable[Sequence[Any]]:
+        raise NotImplementedError
+
+    def render(self, submission: Submission) -> tuple[str, str, bytes]:
+        """The table rows of every submission of the submission's organization."""
+        return self.render_for(
+            Submission.objects.filter(organization_id=submission.organization_id)
+        )
+
+    def render_for(self, submissions: QuerySet[Submission]) -> tuple[str, str, bytes]:
+        """(filename, content type, content) of the rows of these submissions."""
+        loaded = submissions_for_rows_export(submissions)
+        codes = {s.organization.code for s in loaded}
+        stem = self.filename_stem(codes.pop() if len(codes) == 1 else None)
+        writer = {"csv": self._write_csv, "xlsx": self._write_xlsx}[self.extension]
+        return f"{stem}.{self.extension}", self.content_type, writer(self._safe_lines(loaded))
+
+    def _safe_lines(self, submissions: list[Submission]) -> Iterator[list[Any]]:
+        yield list(self.headers())
+        for row in self.rows(submissions):
+            yield [
+                neutralise_formula(clean(value) if isinstance(value, str) else value)
+                for value in row
+            ]
+
+    @staticmethod
+    def _write_csv(lines: Iterable[list[Any]]) -> bytes:
+        buffer = io.StringIO(newline="")
+        csv.writer(buffer).writerows(lines)
+        # With a byte order mark, Excel reads the file as UTF-8 (Arabic, Chinese, emoji).
+        return buffer.getvalue().encode("utf-8-sig")
+
+    def _write_xlsx(self, lines: Iterable[list[Any]]) -> bytes:
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(title=str(self.sheet_title or _("Rows"))[:31])
+        for line in lines:
+            sheet.append(line)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()

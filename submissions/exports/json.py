@@ -1,0 +1,156 @@
+"""JSON: a lossless, versioned copy of a submission, for backup, restore and moving servers.
+
+Objects refer to each other by natural keys, never by database ids: the organization by its
+code, the questionnaire by its slug (its whole definition is included, so a restore into an
+empty database can create it), questions by number, parts by title, SDGs by number and
+editors by username. Review comments will join as the "comments" list; it is empty until
+the app has them. Restoring is in restore.py.
+"""
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from django.utils.translation import gettext_lazy
+
+from ..models import ROW_MODELS, Answer, Question, QuestionPart, Submission, TableRow
+from .base import ROW_RELATED_NAMES, BaseExporter, sdg_numbers
+
+FORMAT = "yearly-submission"
+FORMAT_VERSION = 1
+
+QUESTIONNAIRE_FIELDS = ("slug", "kind", "year", "title", "intro", "is_open", "source_document")
+QUESTION_FIELDS = (
+    "number",
+    "position",
+    "section",
+    "prompt",
+    "guidance",
+    "has_narrative",
+    "word_limit",
+    "table",
+    "max_rows",
+    "row_description_word_limit",
+)
+PART_FIELDS = ("title", "position", "word_limit")
+ROW_COMMON_FIELDS = (
+    "position",
+    "name",
+    "description",
+    "website",
+    "carried_from_year",
+    "version",
+)
+ROW_KIND_FIELDS = {
+    kind: tuple(
+        f.name
+        for f in model._meta.concrete_fields
+        if f.name
+        not in {*ROW_COMMON_FIELDS, "id", "submission", "question", "updated_by", "updated_at"}
+    )
+    for kind, model in ROW_MODELS.items()
+}
+"""Fields a kind of row adds: dates and location of an event, partners of an initiative..."""
+
+
+def timestamp(value: datetime | date | None) -> str | None:
+    """ISO 8601 with microseconds, so that a restore gives back the same instant."""
+    return value.isoformat() if value is not None else None
+
+
+def _username(user) -> str | None:
+    return user.get_username() if user is not None else None
+
+
+def _answer(answer: Answer, questions: dict[int, Question], parts: dict[int, QuestionPart]):
+    return {
+        "question": questions[answer.question_id].number,
+        "part": parts[answer.part_id].title if answer.part_id else None,
+        "text": answer.text,
+        "status": answer.status,
+        "version": answer.version,
+        "updated_by": _username(answer.updated_by),
+        "updated_at": timestamp(answer.updated_at),
+    }
+
+
+def _row(row: TableRow, kind: str, question_numbers: dict[int, str]) -> dict[str, Any]:
+    return {
+        "question": question_numbers[row.question_id],
+        **{name: getattr(row, name) for name in ROW_COMMON_FIELDS},
+        **{name: getattr(row, name) for name in ROW_KIND_FIELDS[kind]},
+        "sdgs": sdg_numbers(row),
+        "updated_by": _username(row.updated_by),
+        "updated_at": timestamp(row.updated_at),
+    }
+
+
+def submission_to_data(submission: Submission) -> dict[str, Any]:
+    """The submission as plain data, from a submission loaded by submission_for_export."""
+    questionnaire = submission.questionnaire
+    questions = list(questionnaire.questions.all())
+    questions_by_pk = {q.pk: q for q in questions}
+    question_numbers = {q.pk: q.number for q in questions}
+    parts = {part.pk: part for q in questions for part in q.parts.all()}
+
+    def answer_order(answer: Answer) -> tuple[int, ...]:
+        # The narrative, then the parts in order. Sorted here: databases disagree on where
+        # NULL (the narrative's part) sorts, and the file must not depend on the database.
+        question = questions_by_pk[answer.question_id]
+        part = parts.get(answer.part_id)
+        return (question.position, question.pk, *((part.position, part.pk) if part else (-1, 0)))
+
+    answers = [
+        _answer(answer, questions_by_pk, parts)
+        for answer in sorted(submission.answers.all(), key=answer_order)
+    ]
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "organization": {
+            "code": submission.organization.code,
+            "name": submission.organization.name,
+        },
+        "questionnaire": {
+            **{name: getattr(questionnaire, name) for name in QUESTIONNAIRE_FIELDS},
+            "deadline": timestamp(questionnaire.deadline),
+            "questions": [
+                {
+                    **{name: getattr(q, name) for name in QUESTION_FIELDS},
+                    "parts": [
+                        {name: getattr(p, name) for name in PART_FIELDS} for p in q.parts.all()
+                    ],
+                }
+                for q in questions
+            ],
+        },
+        "submission": {
+            "status": submission.status,
+            "created_at": timestamp(submission.created_at),
+            "updated_at": timestamp(submission.updated_at),
+        },
+        "answers": answers,
+        **{
+            ROW_RELATED_NAMES[kind]: [
+                _row(row, kind, question_numbers)
+                for row in getattr(submission, ROW_RELATED_NAMES[kind]).all()
+            ]
+            for kind in ROW_MODELS
+        },
+        "comments": [],
+    }
+
+
+def data_to_bytes(data: dict[str, Any]) -> bytes:
+    """Stable bytes: the same data always gives the same file."""
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+class JsonExporter(BaseExporter):
+    identifier = "json"
+    verbose_name = gettext_lazy("JSON (lossless, for backup and restore)")
+    extension = "json"
+    content_type = "application/json"
+
+    def render_content(self, submission: Submission) -> bytes:
+        return data_to_bytes(submission_to_data(submission))

@@ -1,0 +1,326 @@
+"""Restoring a submission from its JSON export (json.py), all or nothing."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import Organization
+
+from ..models import (
+    ROW_MODELS,
+    SDG,
+    Answer,
+    Question,
+    Questionnaire,
+    QuestionPart,
+    Submission,
+    TableRow,
+)
+from ..services import ServiceError, questionnaire_create_from_definition
+from ..text import strip_control_characters
+from .base import ROW_RELATED_NAMES
+from .json import (
+    FORMAT,
+    FORMAT_VERSION,
+    PART_FIELDS,
+    QUESTION_FIELDS,
+    QUESTIONNAIRE_FIELDS,
+    ROW_COMMON_FIELDS,
+    ROW_KIND_FIELDS,
+)
+
+
+class RestoreError(ServiceError):
+    """A file that cannot be restored; nothing was written."""
+
+
+@dataclass
+class RestoreResult:
+    submission: Submission
+    created: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _require(mapping: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any:
+    if not isinstance(mapping, dict) or key not in mapping:
+        raise RestoreError(_("%(where)s: “%(key)s” is missing.") % {"where": where, "key": key})
+    value = mapping[key]
+    if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _as_tuple(kind)):
+        raise RestoreError(
+            _("%(where)s: “%(key)s” has the wrong type.") % {"where": where, "key": key}
+        )
+    return value
+
+
+def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
+    return kind if isinstance(kind, tuple) else (kind,)
+
+
+def _field_type(model: type[models.Model], name: str) -> tuple[type, ...]:
+    """The JSON types a model field accepts: text, whole numbers or booleans, null if nullable."""
+    model_field = model._meta.get_field(name)
+    if isinstance(model_field, models.BooleanField):
+        kinds: tuple[type, ...] = (bool,)
+    elif isinstance(model_field, models.IntegerField):
+        kinds = (int,)
+    else:
+        kinds = (str,)
+    return (*kinds, type(None)) if model_field.null else kinds
+
+
+def _values(model: type[models.Model], item: Any, names: tuple[str, ...], where: str) -> dict:
+    values = {name: _require(item, name, _field_type(model, name), where) for name in names}
+    return {k: strip_control_characters(v) if isinstance(v, str) else v for k, v in values.items()}
+
+
+def _instant(item: Any, key: str, where: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(_require(item, key, str, where))
+    except ValueError:
+        raise RestoreError(
+            _("%(where)s: “%(key)s” is not a date and time.") % {"where": where, "key": key}
+        ) from None
+    if value.tzinfo is None:
+        raise RestoreError(
+            _("%(where)s: “%(key)s” has no time zone.") % {"where": where, "key": key}
+        )
+    return value
+
+
+def _check(instance: models.Model, where: str) -> None:
+    """Field validation (lengths, choices, web addresses); the database checks uniqueness."""
+    try:
+        instance.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        raise RestoreError(f"{where}: {'; '.join(error.messages)}") from None
+
+
+@transaction.atomic
+def submission_restore(*, data: dict[str, Any], replace: bool = False) -> RestoreResult:
+    """Load a JSON export into this database, all or nothing.
+
+    A missing organization or questionnaire is created from the file; an existing one is used
+    as it is, and every question, part and SDG the file names must exist in it. Editors are
+    matched by username; one who does not exist here leaves the answer or row without an
+    editor, with a warning. An existing submission is replaced only when ``replace`` is true.
+    """
+    try:
+        return _restore(data, replace=replace)
+    except IntegrityError as error:
+        raise RestoreError(_("The file contradicts itself: %(error)s") % {"error": error}) from None
+
+
+def _restore(data: Any, *, replace: bool) -> RestoreResult:
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise RestoreError(_("This is not a submission exported as JSON by this application."))
+    version = _require(data, "format_version", int, _("File"))
+    if version != FORMAT_VERSION:
+        raise RestoreError(
+            _(
+                "The file is in version %(version)s of the format; this server reads version %(ours)s."
+            )
+            % {"version": version, "ours": FORMAT_VERSION}
+        )
+    result = RestoreResult(submission=Submission())
+    organization = _organization(_require(data, "organization", dict, _("File")), result)
+    questionnaire = _questionnaire(_require(data, "questionnaire", dict, _("File")), result)
+
+    existing = Submission.objects.filter(organization=organization, questionnaire=questionnaire)
+    if existing.exists():
+        if not replace:
+            raise RestoreError(
+                _(
+                    "%(organization)s already has a submission for “%(questionnaire)s”: "
+                    "restore with --replace to overwrite it."
+                )
+                % {"organization": organization.code, "questionnaire": questionnaire.slug}
+            )
+        existing.delete()
+
+    where = _("Submission")
+    meta = _require(data, "submission", dict, _("File"))
+    submission = Submission(
+        organization=organization,
+        questionnaire=questionnaire,
+        **_values(Submission, meta, ("status",), where),
+    )
+    _check(submission, where)
+    submission.save()
+    # auto_now and auto_now_add set both on save; update() writes the file's instants.
+    Submission.objects.filter(pk=submission.pk).update(
+        created_at=_instant(meta, "created_at", where),
+        updated_at=_instant(meta, "updated_at", where),
+    )
+    result.submission = submission
+
+    questions = {q.number: q for q in questionnaire.questions.prefetch_related("parts")}
+    users = _users(data, result)
+    _answers(data, submission, questions, users)
+    for kind in ROW_MODELS:
+        _rows(data, kind, submission, questions, users)
+
+    comments = _require(data, "comments", list, _("File"))
+    if comments:
+        result.warnings.append(
+            _("%(count)s review comments were not restored: this server does not keep them yet.")
+            % {"count": len(comments)}
+        )
+    submission.refresh_from_db()
+    return result
+
+
+def _organization(item: dict, result: RestoreResult) -> Organization:
+    where = _("Organization")
+    code = _require(item, "code", str, where)
+    organization = Organization.objects.filter(code=code).first()
+    if organization is None:
+        organization = Organization(code=code, name=_require(item, "name", str, where))
+        _check(organization, where)
+        organization.save()
+        result.created.append(_("organization %(code)s") % {"code": code})
+    return organization
+
+
+def _questionnaire(item: dict, result: RestoreResult) -> Questionnaire:
+    where = _("Questionnaire")
+    slug = _require(item, "slug", str, where)
+    questionnaire = Questionnaire.objects.filter(slug=slug).first()
+    if questionnaire is not None:
+        return questionnaire
+
+    definition = _values(Questionnaire, item, QUESTIONNAIRE_FIELDS, where)
+    deadline = _require(item, "deadline", (str, type(None)), where)
+    items = _require(item, "questions", list, where)
+    definition["questions"] = [
+        {
+            **_values(Question, q, QUESTION_FIELDS, _("Question")),
+            "parts": [
+                _values(QuestionPart, p, PART_FIELDS, _("Part"))
+                for p in _require(q, "parts", list, _("Question"))
+            ],
+        }
+        for q in items
+    ]
+    try:
+        questionnaire = questionnaire_create_from_definition(definition=definition)
+        if deadline:
+            questionnaire.deadline = date.fromisoformat(deadline)
+            questionnaire.save(update_fields=["deadline"])
+    except (ValidationError, ValueError) as error:
+        messages = error.messages if isinstance(error, ValidationError) else [str(error)]
+        raise RestoreError(f"{where} {slug}: {'; '.join(messages)}") from None
+
+    # The definition numbers positions 1, 2, 3...; the file keeps those the administrator set.
+    created = list(questionnaire.questions.order_by("position").prefetch_related("parts"))
+    parts = []
+    for question, spec in zip(created, definition["questions"], strict=True):
+        question.position = spec["position"]
+        for part, part_spec in zip(question.parts.all(), spec["parts"], strict=True):
+            part.position = part_spec["position"]
+            parts.append(part)
+    Question.objects.bulk_update(created, ["position"])
+    QuestionPart.objects.bulk_update(parts, ["position"])
+    result.created.append(_("questionnaire %(slug)s") % {"slug": slug})
+    return questionnaire
+
+
+def _users(data: dict, result: RestoreResult) -> dict[str, Any]:
+    """Editors named in the file that exist here, by username; a warning for each other one."""
+    named = set()
+    for key in ("answers", *ROW_RELATED_NAMES.values()):
+        for item in _require(data, key, list, _("File")):
+            username = _require(item, "updated_by", (str, type(None)), key)
+            if username:
+                named.add(username)
+    User = get_user_model()
+    users = {
+        u.get_username(): u for u in User.objects.filter(**{f"{User.USERNAME_FIELD}__in": named})
+    }
+    for username in sorted(named - users.keys()):
+        result.warnings.append(
+            _(
+                "User “%(username)s” does not exist here: their edits are restored without an editor."
+            )
+            % {"username": username}
+        )
+    return users
+
+
+def _question(item: Any, questions: dict[str, Question], where: str) -> Question:
+    number = _require(item, "question", str, where)
+    if number not in questions:
+        raise RestoreError(
+            _("%(where)s: the questionnaire has no question %(number)s.")
+            % {"where": where, "number": number}
+        )
+    return questions[number]
+
+
+def _keep_instants(model: type[models.Model], objects: list, instants: list[datetime]) -> None:
+    """Write the file's updated_at, which auto_now replaced on insert."""
+    for obj, instant in zip(objects, instants, strict=True):
+        obj.updated_at = instant
+    model.objects.bulk_update(objects, ["updated_at"])
+
+
+def _answers(data: dict, submission: Submission, questions: dict, users: dict) -> None:
+    answers, instants = [], []
+    for index, item in enumerate(data["answers"], start=1):
+        where = _("Answer %(index)s") % {"index": index}
+        question = _question(item, questions, where)
+        part_title = _require(item, "part", (str, type(None)), where)
+        part = None
+        if part_title is not None:
+            part = next((p for p in question.parts.all() if p.title == part_title), None)
+            if part is None:
+                raise RestoreError(
+                    _("%(where)s: question %(number)s has no part “%(title)s”.")
+                    % {"where": where, "number": question.number, "title": part_title}
+                )
+        answer = Answer(
+            submission=submission,
+            question=question,
+            part=part,
+            updated_by=users.get(item["updated_by"] or ""),
+            **_values(Answer, item, ("text", "status", "version"), where),
+        )
+        _check(answer, where)
+        answers.append(answer)
+        instants.append(_instant(item, "updated_at", where))
+    Answer.objects.bulk_create(answers)
+    _keep_instants(Answer, answers, instants)
+
+
+def _rows(data: dict, kind: str, submission: Submission, questions: dict, users: dict) -> None:
+    model: type[TableRow] = ROW_MODELS[kind]
+    key = ROW_RELATED_NAMES[kind]
+    sdg_numbers = set(SDG.objects.values_list("number", flat=True))
+    rows, instants, sdgs = [], [], []
+    for index, item in enumerate(data[key], start=1):
+        where = f"{model._meta.verbose_name} {index}"
+        row = model(
+            submission=submission,
+            question=_question(item, questions, where),
+            updated_by=users.get(item["updated_by"] or ""),
+            **_values(model, item, ROW_COMMON_FIELDS + ROW_KIND_FIELDS[kind], where),
+        )
+        _check(row, where)
+        numbers = _require(item, "sdgs", list, where)
+        if not all(isinstance(n, int) and n in sdg_numbers for n in numbers):
+            raise RestoreError(_("%(where)s: SDGs are numbers from 1 to 17.") % {"where": where})
+        rows.append(row)
+        instants.append(_instant(item, "updated_at", where))
+        sdgs.append(sorted(set(numbers)))
+    model.objects.bulk_create(rows)
+    _keep_instants(model, rows, instants)
+    through = model.sdgs.through
+    model.sdgs.through.objects.bulk_create(
+        through(**{f"{model._meta.model_name}_id": row.pk, "sdg_id": number})
+        for row, numbers in zip(rows, sdgs, strict=True)
+        for number in numbers
+    )

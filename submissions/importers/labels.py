@@ -1,0 +1,156 @@
+"""What the importer recognises in a line: table labels, question headings, parts, page furniture.
+
+Labels differ by year ("Event Name", "Resource", "Initiative/Partnership Name", "Name"), so
+each table field lists every label the seed documents use for it. A label is matched whole
+(a line of its own) or, in the 2021 layout, at the start of a line with its value after it.
+"""
+
+import re
+from dataclasses import dataclass
+
+from ..models import TableKind
+from .document import QuestionOutline, key
+
+# "{n}" stands for a word limit. Longer labels are listed first only for readability: the
+# longest match always wins.
+_COMMON: dict[str, tuple[str, ...]] = {
+    "name": ("name",),
+    "sdgs": ("relevant sdgs (list all relevant goals)", "relevant sdgs", "relevant goals"),
+    "description": (
+        "description (max {n} words): please include a short summary of the event's mandate "
+        "and contributions to the sdgs, including its main outcome(s)",
+        "description (max {n} words)",
+        "description",
+    ),
+    "website": ("website (if applicable)", "website", "link to access"),
+}
+_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
+    TableKind.EVENTS: {
+        "name": ("event name", "name of the event"),
+        "dates": ("event dates", "event date", "dates"),
+        "location": ("event location (city, country)", "event location", "location"),
+    },
+    TableKind.RESOURCES: {
+        "name": ("resource name", "resource", "title"),
+        "publishing_entities": (
+            "publishing entity/entities",
+            "publishing entities",
+            "publishing entity",
+        ),
+        "target_audience": ("target audience",),
+        "languages": ("language(s)", "languages", "language"),
+    },
+    TableKind.INITIATIVES: {
+        "name": (
+            "initiative/partnership name",
+            "initiative name",
+            "partnership name",
+            "initiative",
+        ),
+        "partners": ("partners (please list all partners)", "partners"),
+        "member_states": (
+            "member states benefiting from it",
+            "member states benefiting from the initiative",
+            "member state(s) benefiting from the initiative",
+            "member states benefiting",
+        ),
+    },
+}
+
+
+@dataclass(frozen=True)
+class LabelMatch:
+    label: str  # as written in the document
+    fields: dict[str, str]  # table kind -> model field this label fills there
+    rest: str  # the value written on the same line, if any
+
+
+def _pattern(label: str) -> str:
+    words = [re.escape(word) for word in label.split(" ")]
+    return r"\s+".join(words).replace("'", "['\u2019]").replace(r"\{n\}", r"\d+")
+
+
+def _vocabulary() -> list[tuple[re.Pattern, dict[str, str]]]:
+    fields_by_label: dict[str, dict[str, str]] = {}
+    for table, specific in _TABLES.items():
+        for labels_by_field in (_COMMON, specific):
+            for field_name, labels in labels_by_field.items():
+                for label in labels:
+                    fields_by_label.setdefault(label, {})[table] = field_name
+    return [
+        (re.compile(_pattern(label), re.IGNORECASE), fields)
+        for label, fields in fields_by_label.items()
+    ]
+
+
+_VOCABULARY = _vocabulary()
+_LABEL_END = re.compile(r"[\s:|]*$")
+_INLINE_BOUNDARY = re.compile(r"(?=$|[^\w(/])")
+
+
+def match_label(text: str, *, inline: bool) -> LabelMatch | None:
+    """The table label a line holds (the whole line, or its start when ``inline``)."""
+    best: LabelMatch | None = None
+    for pattern, fields in _VOCABULARY:
+        match = pattern.match(text)
+        if not match:
+            continue
+        rest = text[match.end() :]
+        if _LABEL_END.fullmatch(rest):
+            rest = ""
+        elif not inline or not _INLINE_BOUNDARY.match(rest):
+            continue
+        if best is None or match.end() > len(best.label):
+            best = LabelMatch(label=match.group(0), fields=fields, rest=rest.lstrip(" \t:\u00a0"))
+    return best
+
+
+# -- Page furniture: web-page banners and the form's footer, never part of an answer ------
+
+_FURNITURE = (
+    re.compile(r"sorry, you need to enable javascript to visit this website\."),
+    re.compile(r"united nations department of economic and social affairs sustainable development"),
+    re.compile(r"united nations"),
+    re.compile(r"ecesa plus member"),
+    re.compile(r"year of submission: ?\d{4}"),
+    re.compile(r"\w+ \d{4} - you are accessing an archived version of our website\..*"),
+)
+
+
+def is_furniture(text: str) -> bool:
+    folded = key(text)
+    return any(pattern.fullmatch(folded) for pattern in _FURNITURE)
+
+
+# -- Questions and parts -------------------------------------------------------------------
+
+_LIMIT_SUFFIX = re.compile(r"\s*\(max\.? \d+ words[^)]*\)\s*$")
+_ENUMERATION = re.compile(r"^\(?(?:\d{1,2}|[a-z])[.)]\s*")
+
+
+def heading_key(text: str) -> str:
+    """A line as compared with headings; computed once per line."""
+    return _LIMIT_SUFFIX.sub("", key(text).rstrip(" |"))
+
+
+class Heading:
+    """A question's heading, "N. prompt (max L words)", with or without its number."""
+
+    def __init__(self, question: QuestionOutline):
+        self.question = question
+        self.number = re.compile(rf"^{re.escape(key(question.number))}\s*[.)]\s*")
+        self.prompt = _LIMIT_SUFFIX.sub("", key(question.prompt))
+
+    def matches(self, line_key: str) -> bool:
+        if len(line_key) < len(self.prompt):
+            return False
+        line = self.number.sub("", line_key, count=1)
+        # A long prompt may run on with guidance on the same line; a short one must match whole.
+        return line == self.prompt or (len(self.prompt) >= 60 and line.startswith(self.prompt))
+
+
+def part_matches(title: str, text: str) -> bool:
+    """Whether a line is a part's title, with or without an enumeration ("1)Food systems")."""
+    line = key(text).rstrip(" |:")
+    wanted = key(title).rstrip(" :")
+    return line == wanted or _ENUMERATION.sub("", line) == wanted

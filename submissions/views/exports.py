@@ -1,0 +1,58 @@
+"""Downloads of a submission in each export format, the print view, and the rows across years."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from ..exports import EXPORTERS, LIST_FORMATS, get_exporter, render_export
+from ..exports.base import submission_for_export
+from ..exports.pdf import STYLESHEET, TEMPLATE, print_context
+from ..selectors import submissions_visible_to
+
+
+def _download(filename: str, content_type: str, content: bytes) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=filename
+    )
+    return response
+
+
+@login_required
+@require_GET
+def submission_export(request, pk: int, fmt: str):
+    """The submission as a file (IOM-desa-2024.docx); csv and xlsx hold all its organization's rows."""
+    if fmt not in EXPORTERS:
+        raise Http404(_("There is no export format “%(format)s”.") % {"format": fmt})
+    submission = get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
+    return _download(*render_export(submission=submission, fmt=fmt))
+
+
+@login_required
+@require_GET
+def submission_print(request, pk: int):
+    """The submission laid out for printing: the same template the PDF is made from."""
+    visible = get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
+    submission = submission_for_export(visible.pk)
+    return render(
+        request,
+        TEMPLATE,
+        print_context(
+            submission,
+            stylesheet_url=static(STYLESHEET),
+            back_url=submission.get_absolute_url(),
+        ),
+    )
+
+
+@login_required
+@require_GET
+def organization_rows_export(request, fmt: str):
+    """Table rows of every submission of the user's organizations, as CSV or XLSX."""
+    if fmt not in LIST_FORMATS:
+        raise Http404(_("There is no export format “%(format)s”.") % {"format": fmt})
+    return _download(*get_exporter(fmt).render_for(submissions_visible_to(user=request.user)))

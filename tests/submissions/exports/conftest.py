@@ -1,0 +1,104 @@
+"""A submission with something in every shape: narrative, parts, and rows of each table kind."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from submissions.models import (
+    ROW_MODELS,
+    SDG,
+    Answer,
+    Event,
+    Question,
+    TableKind,
+)
+
+ROW_VALUES = {
+    TableKind.EVENTS: {"dates": "21-22 May 2024", "location": "New York, United States"},
+    TableKind.RESOURCES: {
+        "publishing_entities": "IOM",
+        "target_audience": "Member States",
+        "languages": "English, French",
+    },
+    TableKind.INITIATIVES: {"partners": "UNDP, ILO", "member_states": "All"},
+}
+
+
+def add_rows(submission, count: int, *, description: str = "A short description.") -> None:
+    """count rows of each table kind, each with three SDGs."""
+    questions = {q.table: q for q in submission.questionnaire.questions.exclude(table="")}
+    sdgs = list(SDG.objects.filter(number__in=[4, 10, 17]))
+    for kind, model in ROW_MODELS.items():
+        rows = model.objects.bulk_create(
+            model(
+                submission=submission,
+                question=questions[kind],
+                position=position,
+                name=f"{model._meta.verbose_name} {position}",
+                description=description,
+                website="https://www.iom.int/",
+                **ROW_VALUES[kind],
+            )
+            for position in range(1, count + 1)
+        )
+        model.sdgs.through.objects.bulk_create(
+            model.sdgs.through(**{f"{model._meta.model_name}_id": row.pk, "sdg": sdg})
+            for row in rows
+            for sdg in sdgs
+        )
+
+
+@pytest.fixture
+def full_questionnaire(questionnaire):
+    """The shared questionnaire plus a resources table and a narrative with initiatives."""
+    Question.objects.create(
+        questionnaire=questionnaire,
+        number="6",
+        position=4,
+        prompt="Resources?",
+        has_narrative=False,
+        table="resources",
+        max_rows=3,
+        row_description_word_limit=150,
+    )
+    Question.objects.create(
+        questionnaire=questionnaire,
+        number="7",
+        position=5,
+        section="Partnerships",
+        prompt="Initiatives?",
+        word_limit=200,
+        table="initiatives",
+        row_description_word_limit=150,
+    )
+    return questionnaire
+
+
+@pytest.fixture
+def editor(db):
+    """The last editor of an answer (no password: hashing one is slow and not needed here)."""
+    return get_user_model().objects.create(username="editor")
+
+
+@pytest.fixture
+def filled_submission(submission, full_questionnaire, sdgs, editor):
+    """An answered draft: Q1 in two paragraphs, one part of Q5, Q7's narrative, 2 rows a kind."""
+    questions = {q.number: q for q in full_questionnaire.questions.prefetch_related("parts")}
+    Answer.objects.create(
+        submission=submission,
+        question=questions["1"],
+        text="The Council adopted the Strategic Plan 2024–2028.\n\nIt guides SDG acceleration.",
+        updated_by=editor,
+        version=3,
+    )
+    food = questions["5"].parts.get(title="Food systems")
+    Answer.objects.create(
+        submission=submission,
+        question=questions["5"],
+        part=food,
+        text="Migrants work in agri-food systems.",
+        status="approved",
+    )
+    Answer.objects.create(submission=submission, question=questions["7"], text="We partner widely.")
+    add_rows(submission, 2)
+    Event.objects.filter(submission=submission, position=2).update(carried_from_year=2023)
+    return submission

@@ -1,0 +1,82 @@
+"""DOCX: the questionnaire's layout, read back with python-docx."""
+
+import io
+
+import docx
+import pytest
+
+from submissions.exports import render_export
+from submissions.models import SubmissionStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def _open(submission):
+    filename, content_type, content = render_export(submission=submission, fmt="docx")
+    return filename, content_type, docx.Document(io.BytesIO(content))
+
+
+def _styled(document, style: str) -> list[str]:
+    return [p.text for p in document.paragraphs if p.style.name == style]
+
+
+def test_title_block_questions_parts_and_answers(filled_submission):
+    filename, content_type, document = _open(filled_submission)
+
+    assert filename == "IOM-desa-2024.docx"
+    assert content_type.endswith("wordprocessingml.document")
+    assert _styled(document, "Title") == ["UN DESA questionnaire 2024"]
+    text = [p.text for p in document.paragraphs]
+    assert "Organization: International Organization for Migration" in text
+    assert "Status: Draft" in text
+    assert _styled(document, "Heading 1") == ["Partnerships"]
+    assert _styled(document, "Heading 2") == [
+        "1. Decisions?",
+        "3. Events?",
+        "5. Six transitions?",
+        "6. Resources?",
+        "7. Initiatives?",
+    ]
+    assert _styled(document, "Heading 3") == ["Food systems", "Energy access"]
+    # A narrative's paragraphs stay paragraphs; an empty answer says so.
+    assert "The Council adopted the Strategic Plan 2024–2028." in text
+    assert "It guides SDG acceleration." in text
+    assert "Migrants work in agri-food systems." in text
+    assert "No answer yet." in text
+
+
+def test_each_row_is_a_two_column_label_value_table(filled_submission):
+    _, _, document = _open(filled_submission)
+
+    assert len(document.tables) == 6
+    first_event = [[cell.text for cell in row.cells] for row in document.tables[0].rows]
+    assert first_event == [
+        ["Event name", "event 1"],
+        ["Event dates", "21-22 May 2024"],
+        ["Event location (city, country)", "New York, United States"],
+        ["Relevant SDGs", "4, 10, 17"],
+        ["Description", "A short description."],
+        ["Website", "https://www.iom.int/"],
+    ]
+    initiative = {row.cells[0].text: row.cells[1].text for row in document.tables[4].rows}
+    assert initiative["Partners"] == "UNDP, ILO"
+    assert initiative["Member States benefiting"] == "All"
+
+
+def test_a_draft_says_draft_in_its_header_until_finalized(filled_submission):
+    _, _, document = _open(filled_submission)
+    assert document.sections[0].header.paragraphs[0].text == "DRAFT"
+
+    filled_submission.status = SubmissionStatus.FINALIZED
+    filled_submission.save()
+    _, _, document = _open(filled_submission)
+    assert "DRAFT" not in "".join(p.text for p in document.sections[0].header.paragraphs)
+    assert "Status: Finalized" in [p.text for p in document.paragraphs]
+
+
+def test_line_breaks_in_a_row_value_stay_inside_its_cell(filled_submission):
+    filled_submission.events.filter(position=1).update(description="First line.\nSecond line.")
+    _, _, document = _open(filled_submission)
+    description = document.tables[0].rows[4].cells[1]
+    assert description.text == "First line.\nSecond line."
+    assert len(description.paragraphs) == 1
