@@ -103,7 +103,7 @@ class SDGAdmin(admin.ModelAdmin):
 class AnswerInline(admin.TabularInline):
     model = Answer
     extra = 0
-    fields = ["question", "part", "status", "version", "updated_by", "updated_at"]
+    fields = ["question", "part", "version", "updated_by", "updated_at"]
     readonly_fields = fields
     can_delete = False
     show_change_link = False

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from . import history
 from .models import (
     ROW_MODELS,
     Answer,
@@ -103,8 +104,9 @@ def answer_save(
         if not text:
             return ItemResult(key=key, status=UNCHANGED, version=0)
         try:
-            with transaction.atomic():
+            with history.revision(user=user, comment=history.SAVED):
                 answer = Answer.objects.create(**lookup, text=text, updated_by=user)
+                history.add(answer)
         except IntegrityError:
             # Someone created it between our read and our write.
             current = Answer.objects.select_related("updated_by").get(**lookup)
@@ -115,9 +117,13 @@ def answer_save(
         return ItemResult(key=key, status=UNCHANGED, id=current.pk, version=current.version)
     if current.version != base_version:
         return _answer_conflict(key, current)
-    changed = Answer.objects.filter(pk=current.pk, version=base_version).update(
-        text=text, version=F("version") + 1, updated_by=user, updated_at=timezone.now()
-    )
+    history.ensure_recorded(current)
+    with history.revision(user=user, comment=history.SAVED):
+        changed = Answer.objects.filter(pk=current.pk, version=base_version).update(
+            text=text, version=F("version") + 1, updated_by=user, updated_at=timezone.now()
+        )
+        if changed == 1:
+            history.add(Answer.objects.get(pk=current.pk))  # the version as written
     if changed != 1:
         current.refresh_from_db()
         return _answer_conflict(key, current)
@@ -166,7 +172,7 @@ def row_save(
         limit_error = _row_limit_error(submission=submission, question=question)
         if limit_error:
             return ItemResult(key=key, status=INVALID, errors=[limit_error])
-        with transaction.atomic():
+        with history.revision(user=user, comment=history.SAVED):
             row = model.objects.create(
                 submission=submission,
                 question=question,
@@ -175,6 +181,7 @@ def row_save(
                 **values,
             )
             row.sdgs.set(sdgs)
+            history.add(row)
         return ItemResult(key=key, status=SAVED, id=row.pk, version=row.version)
 
     row = (
@@ -204,7 +211,8 @@ def row_save(
         return ItemResult(key=key, status=UNCHANGED, id=row.pk, version=row.version)
     if row.version != base_version:
         return _row_conflict(key, row, theirs)
-    with transaction.atomic():
+    history.ensure_recorded(row)
+    with history.revision(user=user, comment=history.SAVED):
         changed = model.objects.filter(pk=row.pk, version=base_version).update(
             **values,
             carried_from_year=None,
@@ -216,6 +224,7 @@ def row_save(
             row.refresh_from_db()
             return _row_conflict(key, row, row_values(row, fields))
         row.sdgs.set(sdgs)
+        history.add(model.objects.get(pk=row.pk))  # the version as written, with its SDGs
     return ItemResult(key=key, status=SAVED, id=row.pk, version=base_version + 1)
 
 
@@ -248,12 +257,28 @@ def _row_limit_error(*, submission: Submission, question: Question) -> str:
 
 
 def row_delete(
-    *, submission: Submission, question: Question, row_id: int, base_version: int, key: str
+    *,
+    submission: Submission,
+    question: Question,
+    row_id: int,
+    base_version: int,
+    key: str,
+    user: AbstractBaseUser | None = None,
 ) -> ItemResult:
-    """Remove a row, unless someone changed it since the user saw it."""
+    """Remove a row, unless someone changed it since the user saw it.
+
+    Its last state is recorded first (by ``user``), so that it can be recovered.
+    """
     model = ROW_MODELS[question.table]
     rows = model.objects.filter(submission=submission, question=question, pk=row_id)
-    deleted, _by_model = rows.filter(version=base_version).delete()
+    deleted = 0
+    with transaction.atomic():
+        doomed = rows.filter(version=base_version).select_related("updated_by").first()
+        if doomed is not None:
+            history.record_before_removal([doomed], user)
+            deleted, _by_model = rows.filter(version=base_version).delete()
+            if not deleted:
+                transaction.set_rollback(True)  # changed in between: no "removed" version
     if deleted:
         return ItemResult(key=key, status=REMOVED, id=row_id)
     row = rows.select_related("updated_by").prefetch_related("sdgs").first()

@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from . import history
 from .models import ROW_MODELS, Answer, Question, Submission, TableKind
 from .services import ServiceError
 
@@ -116,26 +117,31 @@ def submission_carry_forward(*, submission: Submission, user: AbstractBaseUser) 
     if plan.source is None:
         raise ServiceError(_("There is no earlier submission of this organization to copy from."))
     year = plan.source.questionnaire.year
-    for target, rows in plan.rows:
-        for position, row in enumerate(rows):
-            sdgs = [sdg.number for sdg in row.sdgs.all()]
-            copy = row  # the plan's own instance, saved as a new row below
-            copy.pk = copy.id = None
-            copy._prefetched_objects_cache = {}  # else sdgs.set() sees the old row's goals
-            copy.submission = submission
-            copy.question = target
-            copy.position = position
-            copy.version = 1
-            copy.carried_from_year = year
-            copy.updated_by = user
-            copy.save()
-            copy.sdgs.set(sdgs)
-    for target, answer in plan.answers:
-        Answer.objects.create(
-            submission=submission,
-            question=target,
-            part=getattr(answer, "target_part", None),
-            text=answer.text,
-            updated_by=user,
-        )
+    # One revision holds every copy: the history shows them as carried forward, by this user.
+    with history.revision(user=user, comment=history.CARRIED_FORWARD):
+        for target, rows in plan.rows:
+            for position, row in enumerate(rows):
+                sdgs = [sdg.number for sdg in row.sdgs.all()]
+                copy = row  # the plan's own instance, saved as a new row below
+                copy.pk = copy.id = None
+                copy._prefetched_objects_cache = {}  # else sdgs.set() sees the old row's goals
+                copy.submission = submission
+                copy.question = target
+                copy.position = position
+                copy.version = 1
+                copy.carried_from_year = year
+                copy.updated_by = user
+                copy.save()
+                copy.sdgs.set(sdgs)
+                history.add(copy)
+        for target, answer in plan.answers:
+            history.add(
+                Answer.objects.create(
+                    submission=submission,
+                    question=target,
+                    part=getattr(answer, "target_part", None),
+                    text=answer.text,
+                    updated_by=user,
+                )
+            )
     return plan

@@ -277,7 +277,7 @@ class Submission(models.Model):
         return reverse("submission_detail", kwargs={"pk": self.pk})
 
 
-class AnswerStatus(models.TextChoices):
+class ReviewStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     IN_REVIEW = "in_review", _("In review")
     CHANGES_REQUESTED = "changes_requested", _("Changes requested")
@@ -303,9 +303,6 @@ class Answer(models.Model):
     )
     text = models.TextField(
         _("answer"), blank=True, validators=[MaxLengthValidator(MAX_TEXT_LENGTH)]
-    )
-    status = models.CharField(
-        _("status"), max_length=20, choices=AnswerStatus.choices, default=AnswerStatus.DRAFT
     )
     # Optimistic locking: a save names the version it was edited from, and is
     # refused when someone saved in between (see the authoring services).
@@ -336,10 +333,6 @@ class Answer(models.Model):
                 condition=models.Q(part__isnull=False),
                 name="answer_one_per_part",
                 violation_error_message=_("This part already has an answer."),
-            ),
-            models.CheckConstraint(
-                condition=models.Q(status__in=AnswerStatus.values),
-                name="answer_status_valid",
             ),
         ]
 
@@ -445,3 +438,200 @@ ROW_MODELS: dict[str, type[TableRow]] = {
     TableKind.RESOURCES: Resource,
     TableKind.INITIATIVES: Initiative,
 }
+
+
+class QuestionReview(models.Model):
+    """Where one question of a submission stands in review: draft, in review, approved."""
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("submission")
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="reviews", verbose_name=_("question")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        ordering = ["submission", "question__position"]
+        verbose_name = _("question review")
+        verbose_name_plural = _("question reviews")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "question"], name="review_one_per_question"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ReviewStatus.values), name="review_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission} – {self.question.number}: {self.get_status_display()}"
+
+
+class Assignment(models.Model):
+    """A question (or one of its table rows) given to a contributor, with a due date."""
+
+    submission = models.ForeignKey(
+        Submission,
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        verbose_name=_("submission"),
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("question")
+    )
+    row_id = models.PositiveIntegerField(
+        _("row"), null=True, blank=True, help_text=_("One row of the question's table, or empty.")
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        verbose_name=_("assigned to"),
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("assigned by"),
+    )
+    created_at = models.DateTimeField(_("assigned"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_date", "question__position"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "question"],
+                condition=models.Q(row_id__isnull=True),
+                name="assignment_one_per_question",
+                violation_error_message=_("This question is already assigned."),
+            ),
+            models.UniqueConstraint(
+                fields=["submission", "question", "row_id"],
+                condition=models.Q(row_id__isnull=False),
+                name="assignment_one_per_row",
+                violation_error_message=_("This row is already assigned."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question.number} → {self.assignee}"
+
+
+class ReviewComment(models.Model):
+    """A reviewer's (or anyone's) comment on an answer, a part or a table row; replies nest once."""
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="comments", verbose_name=_("submission")
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="comments", verbose_name=_("question")
+    )
+    part = models.ForeignKey(
+        QuestionPart,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="comments",
+        verbose_name=_("part"),
+    )
+    row_id = models.PositiveIntegerField(_("row"), null=True, blank=True)
+    row_name = models.CharField(_("row name"), max_length=500, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        verbose_name=_("reply to"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    text = models.TextField(_("comment"), validators=[MaxLengthValidator(5000)])
+    resolved = models.BooleanField(_("resolved"), default=False)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("review comment")
+        verbose_name_plural = _("review comments")
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class EventKind(models.TextChoices):
+    QUESTION_STATUS = "question_status", _("Question status changed")
+    SUBMISSION_STATUS = "submission_status", _("Submission status changed")
+    RESTORE = "restore", _("Old version restored")
+    ASSIGNMENT = "assignment", _("Assignment")
+    IMPORT = "import", _("Import")
+
+
+class SubmissionEvent(models.Model):
+    """One line of a submission's timeline: transitions, restores, assignments, imports."""
+
+    submission = models.ForeignKey(
+        Submission,
+        on_delete=models.CASCADE,
+        related_name="events_log",
+        verbose_name=_("submission"),
+    )
+    question = models.ForeignKey(
+        Question,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("question"),
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=EventKind.choices)
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("submission event")
+        verbose_name_plural = _("submission events")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.from_status} → {self.to_status}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import authoring, coordination, exports, imports, pages
+from .views import authoring, coordination, exports, history, imports, pages, review
 
 urlpatterns = [
     path("submissions/<int:pk>/print/", exports.submission_print, name="submission_print"),
@@ -12,6 +12,30 @@ urlpatterns = [
     path("submissions/table-rows.<str:fmt>", exports.organization_rows_export, name="rows_export"),
     path("", pages.home, name="home"),
     path("health/", pages.health, name="health"),
+    path("my-work/", review.my_work, name="my_work"),
+    path("submissions/<int:pk>/review/", review.review_page, name="review_page"),
+    path("submissions/<int:pk>/finalize/", review.submission_finalize, name="submission_finalize"),
+    path("submissions/<int:pk>/reopen/", review.submission_reopen, name="submission_reopen"),
+    path(
+        "submissions/<int:pk>/comments/<int:comment_id>/resolve/",
+        review.comment_resolve,
+        name="comment_resolve",
+    ),
+    path(
+        "submissions/<int:pk>/questions/<str:number>/review/<str:action>/",
+        review.question_transition,
+        name="question_transition",
+    ),
+    path(
+        "submissions/<int:pk>/questions/<str:number>/comments/",
+        review.comment_add,
+        name="comment_add",
+    ),
+    path(
+        "submissions/<int:pk>/questions/<str:number>/assign/",
+        review.assign,
+        name="assign",
+    ),
     path("submissions/<int:pk>/", pages.submission_detail, name="submission_detail"),
     path("submissions/<int:pk>/import/", imports.import_upload, name="submission_import"),
     path(
@@ -33,5 +57,25 @@ urlpatterns = [
         "submissions/<int:pk>/questions/<str:number>/",
         authoring.question_edit,
         name="question_edit",
+    ),
+    path(
+        "submissions/<int:pk>/questions/<str:number>/history/",
+        history.answer_history,
+        name="answer_history",
+    ),
+    path(
+        "submissions/<int:pk>/questions/<str:number>/history/restore/",
+        history.answer_restore,
+        name="answer_restore",
+    ),
+    path(
+        "submissions/<int:pk>/rows/<str:table>/<int:row_id>/history/",
+        history.row_history,
+        name="row_history",
+    ),
+    path(
+        "submissions/<int:pk>/rows/<str:table>/<int:row_id>/recover/",
+        history.row_recover,
+        name="row_recover",
     ),
 ]

@@ -21,9 +21,13 @@ from django.utils.translation import gettext_lazy
 from ..models import (
     ROW_MODELS,
     Answer,
+    Assignment,
     Question,
     QuestionPart,
+    QuestionReview,
+    ReviewComment,
     Submission,
+    SubmissionEvent,
     SubmissionStatus,
     TableKind,
     TableRow,
@@ -75,16 +79,46 @@ def _rows_prefetch(kind: str, related: str) -> Prefetch:
     return Prefetch(ROW_RELATED_NAMES[kind], queryset=queryset)
 
 
-def submission_for_export(submission_id: int) -> Submission:
+def _review_prefetches() -> list[Prefetch]:
+    """The review side of a submission, with the users named: four queries."""
+    return [
+        Prefetch(
+            "reviews",
+            queryset=QuestionReview.objects.select_related("updated_by").order_by(
+                "question__position", "question_id"
+            ),
+        ),
+        Prefetch(
+            "comments",
+            queryset=ReviewComment.objects.select_related("author", "resolved_by").order_by(
+                "created_at", "id"
+            ),
+        ),
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.select_related("assignee", "assigned_by").order_by(
+                "question__position", "question_id", "row_id", "id"
+            ),
+        ),
+        Prefetch(
+            "events_log",
+            queryset=SubmissionEvent.objects.select_related("actor").order_by("created_at", "id"),
+        ),
+    ]
+
+
+def submission_for_export(submission_id: int, *, with_review: bool = False) -> Submission:
     """A submission with everything an export reads, in a fixed number of queries.
 
     Ten at most, whatever the number of answers and rows: the submission with its organization
     and questionnaire; the questions; their parts; the answers (with their editors); and for
-    each table kind its rows (with their editors) and their SDGs.
+    each table kind its rows (with their editors) and their SDGs. ``with_review`` adds four:
+    question reviews, comments, assignments and the timeline's events (for the JSON backup).
     """
     return (
         Submission.objects.select_related("organization", "questionnaire")
         .prefetch_related(
+            *(_review_prefetches() if with_review else []),
             Prefetch(
                 "questionnaire__questions",
                 queryset=Question.objects.order_by("position", "id").prefetch_related(
@@ -230,6 +264,7 @@ class BaseExporter:
     verbose_name: Any = ""
     extension: str = ""
     content_type: str = "application/octet-stream"
+    with_review: bool = False  # whether render_content reads reviews, comments and events
 
     def filename(self, submission: Submission) -> str:
         """Organization code and questionnaire slug: IOM-desa-2024.docx."""
@@ -237,7 +272,7 @@ class BaseExporter:
 
     def render(self, submission: Submission) -> tuple[str, str, bytes]:
         """(filename, content type, content) of the submission in this format."""
-        loaded = submission_for_export(submission.pk)
+        loaded = submission_for_export(submission.pk, with_review=self.with_review)
         return self.filename(loaded), self.content_type, self.render_content(loaded)
 
     def render_content(self, submission: Submission) -> bytes:

@@ -3,8 +3,11 @@
 Objects refer to each other by natural keys, never by database ids: the organization by its
 code, the questionnaire by its slug (its whole definition is included, so a restore into an
 empty database can create it), questions by number, parts by title, SDGs by number and
-editors by username. Review comments will join as the "comments" list; it is empty until
-the app has them. Restoring is in restore.py.
+editors by username. A table row that a comment or an assignment is about is named by its
+table and its index in that table's list of this file. The review side travels too: each
+question's review status ("reviews"), the comments with their replies, the assignments and
+the "timeline" of transitions ("events" are the events table). The history of versions does
+not travel: a backup is the submission as it stands. Restoring is in restore.py.
 """
 
 import json
@@ -13,7 +16,18 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy
 
-from ..models import ROW_MODELS, Answer, Question, QuestionPart, Submission, TableRow
+from ..models import (
+    ROW_MODELS,
+    Answer,
+    Assignment,
+    Question,
+    QuestionPart,
+    QuestionReview,
+    ReviewComment,
+    Submission,
+    SubmissionEvent,
+    TableRow,
+)
 from .base import ROW_RELATED_NAMES, BaseExporter, sdg_numbers
 
 FORMAT = "yearly-submission"
@@ -67,7 +81,6 @@ def _answer(answer: Answer, questions: dict[int, Question], parts: dict[int, Que
         "question": questions[answer.question_id].number,
         "part": parts[answer.part_id].title if answer.part_id else None,
         "text": answer.text,
-        "status": answer.status,
         "version": answer.version,
         "updated_by": _username(answer.updated_by),
         "updated_at": timestamp(answer.updated_at),
@@ -85,8 +98,90 @@ def _row(row: TableRow, kind: str, question_numbers: dict[int, str]) -> dict[str
     }
 
 
+def _review(review: QuestionReview, questions: dict[int, Question]) -> dict[str, Any]:
+    return {
+        "question": questions[review.question_id].number,
+        "status": review.status,
+        "updated_by": _username(review.updated_by),
+        "updated_at": timestamp(review.updated_at),
+    }
+
+
+def _comment(
+    comment: ReviewComment,
+    questions: dict[int, Question],
+    parts: dict[int, QuestionPart],
+    row_ref,
+    index_of: dict[int, int],
+) -> dict[str, Any]:
+    return {
+        "question": questions[comment.question_id].number,
+        "part": parts[comment.part_id].title if comment.part_id else None,
+        "row": row_ref(comment.question_id, comment.row_id),
+        "row_name": comment.row_name,
+        "parent": index_of.get(comment.parent_id) if comment.parent_id else None,
+        "author": _username(comment.author),
+        "text": comment.text,
+        "resolved": comment.resolved,
+        "resolved_by": _username(comment.resolved_by),
+        "resolved_at": timestamp(comment.resolved_at),
+        "created_at": timestamp(comment.created_at),
+    }
+
+
+def _assignment(assignment: Assignment, questions: dict[int, Question], row_ref) -> dict:
+    return {
+        "question": questions[assignment.question_id].number,
+        "row": row_ref(assignment.question_id, assignment.row_id),
+        "assignee": _username(assignment.assignee),
+        "due_date": timestamp(assignment.due_date),
+        "assigned_by": _username(assignment.assigned_by),
+        "created_at": timestamp(assignment.created_at),
+    }
+
+
+def _event(event: SubmissionEvent, questions: dict[int, Question]) -> dict[str, Any]:
+    return {
+        "question": questions[event.question_id].number if event.question_id else None,
+        "kind": event.kind,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "message": event.message,
+        "actor": _username(event.actor),
+        "created_at": timestamp(event.created_at),
+    }
+
+
+def _review_data(submission: Submission, questions_by_pk, parts) -> dict[str, list]:
+    """Reviews, comments, assignments and events, from a submission loaded with_review."""
+    row_indexes = {
+        (kind, row.pk): index
+        for kind in ROW_MODELS
+        for index, row in enumerate(getattr(submission, ROW_RELATED_NAMES[kind]).all())
+    }
+
+    def row_ref(question_id: int, row_id: int | None) -> dict[str, Any] | None:
+        # A row removed since is no longer in the file: the comment keeps its row_name.
+        kind = questions_by_pk[question_id].table
+        index = row_indexes.get((kind, row_id)) if row_id else None
+        return None if index is None else {"table": ROW_RELATED_NAMES[kind], "index": index}
+
+    comments = list(submission.comments.all())
+    # Oldest first, so that a reply's parent always comes before it.
+    comments.sort(key=lambda c: (c.created_at, c.pk))
+    index_of = {comment.pk: index for index, comment in enumerate(comments)}
+    return {
+        "reviews": [_review(r, questions_by_pk) for r in submission.reviews.all()],
+        "comments": [_comment(c, questions_by_pk, parts, row_ref, index_of) for c in comments],
+        "assignments": [
+            _assignment(a, questions_by_pk, row_ref) for a in submission.assignments.all()
+        ],
+        "timeline": [_event(e, questions_by_pk) for e in submission.events_log.all()],
+    }
+
+
 def submission_to_data(submission: Submission) -> dict[str, Any]:
-    """The submission as plain data, from a submission loaded by submission_for_export."""
+    """The submission as plain data, from a submission loaded by submission_for_export(with_review=True)."""
     questionnaire = submission.questionnaire
     questions = list(questionnaire.questions.all())
     questions_by_pk = {q.pk: q for q in questions}
@@ -137,7 +232,7 @@ def submission_to_data(submission: Submission) -> dict[str, Any]:
             ]
             for kind in ROW_MODELS
         },
-        "comments": [],
+        **_review_data(submission, questions_by_pk, parts),
     }
 
 
@@ -151,6 +246,7 @@ class JsonExporter(BaseExporter):
     verbose_name = gettext_lazy("JSON (lossless, for backup and restore)")
     extension = "json"
     content_type = "application/json"
+    with_review = True
 
     def render_content(self, submission: Submission) -> bytes:
         return data_to_bytes(submission_to_data(submission))

@@ -11,14 +11,19 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization
 
+from .. import history
 from ..models import (
     ROW_MODELS,
     SDG,
     Answer,
+    Assignment,
     Question,
     Questionnaire,
     QuestionPart,
+    QuestionReview,
+    ReviewComment,
     Submission,
+    SubmissionEvent,
     TableRow,
 )
 from ..services import ServiceError, questionnaire_create_from_definition
@@ -92,30 +97,32 @@ def _instant(item: Any, key: str, where: str) -> datetime:
     return value
 
 
-def _check(instance: models.Model, where: str) -> None:
+def _check(instance: models.Model, where: str, exclude: tuple[str, ...] = ()) -> None:
     """Field validation (lengths, choices, web addresses); the database checks uniqueness."""
     try:
-        instance.full_clean(validate_unique=False, validate_constraints=False)
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as error:
         raise RestoreError(f"{where}: {'; '.join(error.messages)}") from None
 
 
 @transaction.atomic
-def submission_restore(*, data: dict[str, Any], replace: bool = False) -> RestoreResult:
+def submission_restore(*, data: dict[str, Any], replace: bool = False, user=None) -> RestoreResult:
     """Load a JSON export into this database, all or nothing.
 
     A missing organization or questionnaire is created from the file; an existing one is used
     as it is, and every question, part and SDG the file names must exist in it. Editors are
     matched by username; one who does not exist here leaves the answer or row without an
-    editor, with a warning. An existing submission is replaced only when ``replace`` is true.
+    editor, with a warning. An existing submission is replaced only when ``replace`` is true;
+    its answers and rows stay in the history. The restored ones are recorded as one revision
+    (by ``user``, if given).
     """
     try:
-        return _restore(data, replace=replace)
+        return _restore(data, replace=replace, user=user)
     except IntegrityError as error:
         raise RestoreError(_("The file contradicts itself: %(error)s") % {"error": error}) from None
 
 
-def _restore(data: Any, *, replace: bool) -> RestoreResult:
+def _restore(data: Any, *, replace: bool, user=None) -> RestoreResult:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise RestoreError(_("This is not a submission exported as JSON by this application."))
     version = _require(data, "format_version", int, _("File"))
@@ -140,6 +147,19 @@ def _restore(data: Any, *, replace: bool) -> RestoreResult:
                 )
                 % {"organization": organization.code, "questionnaire": questionnaire.slug}
             )
+        history.record_before_removal(
+            [
+                *Answer.objects.filter(submission__in=existing),
+                *(
+                    row
+                    for model in ROW_MODELS.values()
+                    for row in model.objects.filter(submission__in=existing).prefetch_related(
+                        "sdgs"
+                    )
+                ),
+            ],
+            user,
+        )
         existing.delete()
 
     where = _("Submission")
@@ -161,15 +181,19 @@ def _restore(data: Any, *, replace: bool) -> RestoreResult:
     questions = {q.number: q for q in questionnaire.questions.prefetch_related("parts")}
     users = _users(data, result)
     _answers(data, submission, questions, users)
-    for kind in ROW_MODELS:
-        _rows(data, kind, submission, questions, users)
-
-    comments = _require(data, "comments", list, _("File"))
-    if comments:
-        result.warnings.append(
-            _("%(count)s review comments were not restored: this server does not keep them yet.")
-            % {"count": len(comments)}
-        )
+    rows = {
+        ROW_RELATED_NAMES[kind]: _rows(data, kind, submission, questions, users)
+        for kind in ROW_MODELS
+    }
+    _reviews(data, submission, questions, users)
+    _comments(data, submission, questions, rows, users)
+    _assignments(data, submission, questions, rows, users, result)
+    _events(data, submission, questions, users)
+    history.record_all(
+        [*submission.answers.all(), *(row for table in rows.values() for row in table)],
+        user,
+        history.BACKUP_RESTORED,
+    )
     submission.refresh_from_db()
     return result
 
@@ -232,11 +256,19 @@ def _questionnaire(item: dict, result: RestoreResult) -> Questionnaire:
 def _users(data: dict, result: RestoreResult) -> dict[str, Any]:
     """Editors named in the file that exist here, by username; a warning for each other one."""
     named = set()
-    for key in ("answers", *ROW_RELATED_NAMES.values()):
-        for item in _require(data, key, list, _("File")):
-            username = _require(item, "updated_by", (str, type(None)), key)
-            if username:
-                named.add(username)
+    people = {
+        **{key: ("updated_by",) for key in ("answers", *ROW_RELATED_NAMES.values())},
+        "reviews": ("updated_by",),
+        "comments": ("author", "resolved_by"),
+        "assignments": ("assignee", "assigned_by"),
+        "timeline": ("actor",),
+    }
+    for key, names in people.items():
+        for item in _list(data, key):
+            for name in names:
+                username = _require(item, name, (str, type(None)), key)
+                if username:
+                    named.add(username)
     User = get_user_model()
     users = {
         u.get_username(): u for u in User.objects.filter(**{f"{User.USERNAME_FIELD}__in": named})
@@ -287,7 +319,7 @@ def _answers(data: dict, submission: Submission, questions: dict, users: dict) -
             question=question,
             part=part,
             updated_by=users.get(item["updated_by"] or ""),
-            **_values(Answer, item, ("text", "status", "version"), where),
+            **_values(Answer, item, ("text", "version"), where),
         )
         _check(answer, where)
         answers.append(answer)
@@ -324,3 +356,164 @@ def _rows(data: dict, kind: str, submission: Submission, questions: dict, users:
         for row, numbers in zip(rows, sdgs, strict=True)
         for number in numbers
     )
+    return rows
+
+
+# -- The review side: reviews, comments, assignments, timeline -------------------------------
+
+OPTIONAL_LISTS = ("reviews", "assignments", "timeline")
+"""Lists a file written before they existed lacks; missing means empty."""
+
+
+def _list(data: dict, key: str) -> list:
+    if key in OPTIONAL_LISTS and key not in data:
+        return []
+    return _require(data, key, list, _("File"))
+
+
+def _optional_instant(item: Any, key: str, where: str) -> datetime | None:
+    if _require(item, key, (str, type(None)), where) is None:
+        return None
+    return _instant(item, key, where)
+
+
+def _user(item: dict, key: str, users: dict, where: str):
+    username = _require(item, key, (str, type(None)), where)
+    return users.get(username or "")
+
+
+def _part(item: dict, question: Question, where: str) -> QuestionPart | None:
+    title = _require(item, "part", (str, type(None)), where)
+    if title is None:
+        return None
+    part = next((p for p in question.parts.all() if p.title == title), None)
+    if part is None:
+        raise RestoreError(
+            _("%(where)s: question %(number)s has no part “%(title)s”.")
+            % {"where": where, "number": question.number, "title": title}
+        )
+    return part
+
+
+def _row_id(item: dict, question: Question, rows: dict[str, list], where: str) -> int | None:
+    """The restored row a comment or assignment is about: {"table": ..., "index": ...} or null."""
+    ref = _require(item, "row", (dict, type(None)), where)
+    if ref is None:
+        return None
+    table = _require(ref, "table", str, where)
+    index = _require(ref, "index", int, where)
+    expected = ROW_RELATED_NAMES.get(question.table)
+    if table != expected or not 0 <= index < len(rows.get(table, [])):
+        raise RestoreError(
+            _("%(where)s: question %(number)s has no such table row.")
+            % {"where": where, "number": question.number}
+        )
+    return rows[table][index].pk
+
+
+def _keep(model: type[models.Model], objects: list, name: str, instants: list) -> None:
+    """Write the file's instants, which auto_now and auto_now_add replaced on insert."""
+    for obj, instant in zip(objects, instants, strict=True):
+        setattr(obj, name, instant)
+    model.objects.bulk_update(objects, [name])
+
+
+def _reviews(data: dict, submission: Submission, questions: dict, users: dict) -> None:
+    reviews, instants = [], []
+    for index, item in enumerate(_list(data, "reviews"), start=1):
+        where = _("Review %(index)s") % {"index": index}
+        review = QuestionReview(
+            submission=submission,
+            question=_question(item, questions, where),
+            updated_by=_user(item, "updated_by", users, where),
+            **_values(QuestionReview, item, ("status",), where),
+        )
+        _check(review, where)
+        reviews.append(review)
+        instants.append(_instant(item, "updated_at", where))
+    QuestionReview.objects.bulk_create(reviews)
+    _keep(QuestionReview, reviews, "updated_at", instants)
+
+
+def _comments(data: dict, submission: Submission, questions: dict, rows: dict, users) -> None:
+    comments, instants = [], []
+    for index, item in enumerate(_require(data, "comments", list, _("File")), start=1):
+        where = _("Comment %(index)s") % {"index": index}
+        question = _question(item, questions, where)
+        parent = _require(item, "parent", (int, type(None)), where)
+        if parent is not None and not 0 <= parent < len(comments):
+            raise RestoreError(
+                _("%(where)s: it replies to a comment that is not before it.") % {"where": where}
+            )
+        comment = ReviewComment(
+            submission=submission,
+            question=question,
+            part=_part(item, question, where),
+            row_id=_row_id(item, question, rows, where),
+            parent=comments[parent] if parent is not None else None,
+            author=_user(item, "author", users, where),
+            resolved_by=_user(item, "resolved_by", users, where),
+            resolved_at=_optional_instant(item, "resolved_at", where),
+            **_values(ReviewComment, item, ("row_name", "text", "resolved"), where),
+        )
+        _check(comment, where, exclude=("author",))
+        comment.save()  # one by one: a reply needs its parent's id
+        comments.append(comment)
+        instants.append(_instant(item, "created_at", where))
+    _keep(ReviewComment, comments, "created_at", instants)
+
+
+def _assignments(data, submission, questions, rows, users, result: RestoreResult) -> None:
+    assignments, instants = [], []
+    for index, item in enumerate(_list(data, "assignments"), start=1):
+        where = _("Assignment %(index)s") % {"index": index}
+        question = _question(item, questions, where)
+        assignee = _user(item, "assignee", users, where)
+        if assignee is None:
+            result.warnings.append(
+                _(
+                    "%(where)s (question %(number)s) was not restored: its assignee does not exist here."
+                )
+                % {"where": where, "number": question.number}
+            )
+            continue
+        due = _require(item, "due_date", (str, type(None)), where)
+        try:
+            due_date = date.fromisoformat(due) if due else None
+        except ValueError:
+            raise RestoreError(
+                _("%(where)s: “due_date” is not a date.") % {"where": where}
+            ) from None
+        assignment = Assignment(
+            submission=submission,
+            question=question,
+            row_id=_row_id(item, question, rows, where),
+            assignee=assignee,
+            due_date=due_date,
+            assigned_by=_user(item, "assigned_by", users, where),
+        )
+        _check(assignment, where, exclude=("assigned_by",))
+        assignments.append(assignment)
+        instants.append(_instant(item, "created_at", where))
+    Assignment.objects.bulk_create(assignments)
+    _keep(Assignment, assignments, "created_at", instants)
+
+
+def _events(data: dict, submission: Submission, questions: dict, users: dict) -> None:
+    events, instants = [], []
+    for index, item in enumerate(_list(data, "timeline"), start=1):
+        where = _("Timeline event %(index)s") % {"index": index}
+        number = _require(item, "question", (str, type(None)), where)
+        event = SubmissionEvent(
+            submission=submission,
+            question=_question(item, questions, where) if number is not None else None,
+            actor=_user(item, "actor", users, where),
+            **_values(
+                SubmissionEvent, item, ("kind", "from_status", "to_status", "message"), where
+            ),
+        )
+        _check(event, where)
+        events.append(event)
+        instants.append(_instant(item, "created_at", where))
+    SubmissionEvent.objects.bulk_create(events)
+    _keep(SubmissionEvent, events, "created_at", instants)

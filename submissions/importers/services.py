@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization
 
+from .. import history
 from ..authoring import submission_ensure_editable
 from ..models import (
     ROW_MODELS,
@@ -179,7 +180,7 @@ def submission_import(
         if not created:
             # Again inside the transaction: someone may have written since the check above.
             _check_target(submission, replace=replace)
-        _write(submission, result, replace=replace)
+        _write(submission, result, replace=replace, user=user)
     result.submission, result.written = submission, True
     return result
 
@@ -274,31 +275,61 @@ def _check_target(submission: Submission, *, replace: bool) -> None:
         )
 
 
-def _write(submission: Submission, result: ImportResult, *, replace: bool) -> None:
+def _write(
+    submission: Submission,
+    result: ImportResult,
+    *,
+    replace: bool,
+    user: AbstractBaseUser | None = None,
+) -> None:
     sdg_ensure_all()
+    existing = (
+        {(a.question_id, a.part_id): a for a in submission.answers.select_related("updated_by")}
+        if replace
+        else {}
+    )
     if replace:
+        # What the import replaces stays in the history: removed rows and answers can be
+        # recovered, and an answer's text before the import is one of its versions.
+        imported = {(a.question_id, a.part_id) for a in result.answers}
+        for slot, answer in existing.items():
+            if slot in imported:
+                history.ensure_recorded(answer)
+        history.record_before_removal(
+            [
+                *(
+                    row
+                    for model in ROW_MODELS.values()
+                    for row in model.objects.filter(submission=submission).prefetch_related("sdgs")
+                ),
+                *(answer for slot, answer in existing.items() if slot not in imported),
+            ],
+            user,
+        )
         for model in ROW_MODELS.values():
             model.objects.filter(submission=submission).delete()
-    existing = {(a.question_id, a.part_id): a for a in submission.answers.all()} if replace else {}
-    new = []
-    for answer in result.answers:
-        answer.submission = submission
-        current = existing.pop((answer.question_id, answer.part_id), None)
-        if current is None:
-            new.append(answer)
-            continue
-        # Updated in place with a new version, so that an editor who had the old text open
-        # gets a conflict on save instead of silently overwriting the import.
-        Answer.objects.filter(pk=current.pk).update(
-            text=answer.text,
-            version=F("version") + 1,
-            updated_by=answer.updated_by,
-            updated_at=timezone.now(),
-        )
-        answer.pk, answer.version = current.pk, current.version + 1
-    Answer.objects.filter(pk__in=[a.pk for a in existing.values()]).delete()
-    Answer.objects.bulk_create(new)
-    for item in result.rows:
-        item.row.submission = submission
-        item.row.save()
-        item.row.sdgs.set(item.sdgs)
+    with history.revision(user=user, comment=history.IMPORTED):
+        new = []
+        for answer in result.answers:
+            answer.submission = submission
+            current = existing.pop((answer.question_id, answer.part_id), None)
+            if current is None:
+                new.append(answer)
+                continue
+            # Updated in place with a new version, so that an editor who had the old text open
+            # gets a conflict on save instead of silently overwriting the import.
+            Answer.objects.filter(pk=current.pk).update(
+                text=answer.text,
+                version=F("version") + 1,
+                updated_by=answer.updated_by,
+                updated_at=timezone.now(),
+            )
+            answer.pk, answer.version = current.pk, current.version + 1
+        Answer.objects.filter(pk__in=[a.pk for a in existing.values()]).delete()
+        Answer.objects.bulk_create(new)
+        for item in result.rows:
+            item.row.submission = submission
+            item.row.save()
+            item.row.sdgs.set(item.sdgs)
+        # Read back: the submission now holds exactly the imported answers and rows.
+        history.add(*submission.answers.all(), *(item.row for item in result.rows))

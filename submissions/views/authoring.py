@@ -4,6 +4,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,9 +24,11 @@ from ..authoring import (
     submission_ensure_editable,
 )
 from ..forms import AnswerForm, row_formset_class
-from ..models import ROW_MODELS, Question, QuestionPart, Submission, SubmissionStatus
+from ..models import ROW_MODELS, Assignment, Question, QuestionPart, Submission
+from ..permissions import allowed_actions, require
 from ..selectors import submissions_progress, submissions_visible_to
 from ..services import ServiceError
+from ..workflow import question_edited
 
 
 def wants_json(request: HttpRequest) -> bool:
@@ -119,12 +122,52 @@ def _row_formset(question: Question, rows, data=None):
     return formset
 
 
-def _render(request, submission, question, answer_forms, formset, *, results=None, status=200):
+def _review_context(request, submission, question) -> dict:
+    """Comments, assignment and allowed actions shown beside the question."""
+    comments = list(
+        submission.comments.filter(question=question, parent__isnull=True)
+        .select_related("author", "resolved_by", "part")
+        .prefetch_related("replies__author")
+        .order_by("resolved", "created_at")
+    )
+    assignment = (
+        Assignment.objects.filter(submission=submission, question=question, row_id__isnull=True)
+        .select_related("assignee")
+        .first()
+    )
+    return {
+        "comments": comments,
+        "open_comments": sum(not c.resolved for c in comments),
+        "assignment": assignment,
+        "allowed": allowed_actions(request.user, submission),
+    }
+
+
+def edit_page(request, submission, question, *, error=None, status=200):
+    """The editing page as saved, with an optional refused transition's problems."""
+    answers = {
+        a.part_id: a for a in submission.answers.filter(question=question).select_related("part")
+    }
+    return _render(
+        request,
+        submission,
+        question,
+        _answer_forms(question, answers),
+        _row_formset(question, _rows(submission, question)),
+        error=error,
+        status=status,
+    )
+
+
+def _render(
+    request, submission, question, answer_forms, formset, *, results=None, error=None, status=200
+):
     progress = submissions_progress(submissions=[submission])[submission.pk]
     questions = [s.question for s in progress.states]
     index = next(i for i, q in enumerate(questions) if q.pk == question.pk)
     state = progress.states[index]
-    editable = submission.status != SubmissionStatus.FINALIZED
+    review = _review_context(request, submission, question)
+    editable = "edit" in review["allowed"]
     return render(
         request,
         "submissions/question_edit.html",
@@ -140,6 +183,8 @@ def _render(request, submission, question, answer_forms, formset, *, results=Non
             "editable": editable,
             "results": results or {},
             "at_row_limit": bool(question.max_rows) and state.row_count >= question.max_rows,
+            "workflow_error": error,
+            **review,
         },
         status=status,
     )
@@ -150,32 +195,29 @@ def question_edit(request: HttpRequest, pk: int, number: str) -> HttpResponse:
     """Show one question for editing; POST saves it (autosave sends JSON, Save a plain form)."""
     submission = _submission(request, pk)
     question = _question(submission, number)
-    answers = {
-        a.part_id: a for a in submission.answers.filter(question=question).select_related("part")
-    }
     if request.method != "POST":
-        rows = _rows(submission, question)
-        return _render(
-            request,
-            submission,
-            question,
-            _answer_forms(question, answers),
-            _row_formset(question, rows),
-        )
+        return edit_page(request, submission, question)
 
     try:
         submission_ensure_editable(submission=submission)
-    except ServiceError as error:
+        require(request.user, submission, "edit")
+    except (ServiceError, PermissionDenied) as error:
+        code = 409 if isinstance(error, ServiceError) else 403
         if wants_json(request):
-            return JsonResponse({"error": str(error)}, status=409)
+            return JsonResponse({"error": str(error)}, status=code)
         messages.error(request, str(error))
         return redirect("question_edit", pk=submission.pk, number=question.number)
+    answers = {
+        a.part_id: a for a in submission.answers.filter(question=question).select_related("part")
+    }
 
     explicit = request.POST.get("autosave") != "1"
     answer_forms = _answer_forms(question, answers, request.POST)
     formset = _row_formset(question, [], request.POST)
     results = _save_answers(request, submission, question, answer_forms)
     results += _save_rows(request, submission, question, formset, apply_deletions=explicit)
+    if any(r.status in (SAVED, REMOVED) for r in results):
+        question_edited(submission=submission, question=question, user=request.user)
 
     if wants_json(request):
         return JsonResponse(_json_payload(submission, question, results))

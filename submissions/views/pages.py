@@ -2,12 +2,13 @@
 
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 
 from accounts.models import Organization, Role
 from accounts.selectors import membership_role
 
-from ..models import Answer, Questionnaire
+from ..models import Answer, Assignment, Questionnaire, Submission
 from ..selectors import submissions_progress, submissions_visible_to
 
 
@@ -30,6 +31,20 @@ def home(request):
     submissions = list(submissions_visible_to(user=request.user))
     progress = submissions_progress(submissions=submissions)
     last = _continue_numbers(request.user, submissions)
+    open_comments = dict(
+        Submission.objects.filter(pk__in=[s.pk for s in submissions])
+        .annotate(
+            open=Count(
+                "comments", filter=Q(comments__resolved=False, comments__parent__isnull=True)
+            )
+        )
+        .values_list("pk", "open")
+    )
+    holders: dict[int, list] = {}
+    for assignment in Assignment.objects.filter(
+        submission__in=submissions, row_id__isnull=True
+    ).select_related("assignee", "question"):
+        holders.setdefault(assignment.submission_id, []).append(assignment)
     items = []
     for submission in submissions:
         states = progress[submission.pk].states
@@ -41,6 +56,10 @@ def home(request):
                 "progress": progress[submission.pk],
                 "continue_number": last.get(submission.pk) or first_open or fallback,
                 "resumed": submission.pk in last,
+                "open_comments": open_comments.get(submission.pk, 0),
+                "holders": sorted(
+                    holders.get(submission.pk, []), key=lambda a: a.question.position
+                ),
             }
         )
     return render(

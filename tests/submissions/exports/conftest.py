@@ -7,8 +7,12 @@ from submissions.models import (
     ROW_MODELS,
     SDG,
     Answer,
+    Assignment,
     Event,
     Question,
+    QuestionReview,
+    ReviewComment,
+    SubmissionEvent,
     TableKind,
 )
 
@@ -96,9 +100,73 @@ def filled_submission(submission, full_questionnaire, sdgs, editor):
         question=questions["5"],
         part=food,
         text="Migrants work in agri-food systems.",
-        status="approved",
+    )
+    QuestionReview.objects.create(
+        submission=submission, question=questions["5"], status="approved", updated_by=editor
     )
     Answer.objects.create(submission=submission, question=questions["7"], text="We partner widely.")
     add_rows(submission, 2)
     Event.objects.filter(submission=submission, position=2).update(carried_from_year=2023)
     return submission
+
+
+@pytest.fixture
+def reviewed_submission(filled_submission, editor):
+    """The answered draft under review: comments (a reply, one on a row), assignments, timeline."""
+    questions = {q.number: q for q in filled_submission.questionnaire.questions.all()}
+    coordinator = get_user_model().objects.create(username="coordinator")
+    second_event = filled_submission.events.get(position=2)
+    food = questions["5"].parts.get(title="Food systems")
+    question = ReviewComment.objects.create(
+        submission=filled_submission,
+        question=questions["5"],
+        part=food,
+        author=coordinator,
+        text="Which countries?",
+    )
+    ReviewComment.objects.create(
+        submission=filled_submission,
+        question=questions["5"],
+        part=food,
+        parent=question,
+        author=editor,
+        text="Twelve; listed in the annex.",
+        resolved=True,
+        resolved_by=coordinator,
+        resolved_at="2024-03-02T10:00:00.123456+00:00",
+    )
+    ReviewComment.objects.create(
+        submission=filled_submission,
+        question=questions["3"],
+        row_id=second_event.pk,
+        row_name=second_event.name,
+        author=coordinator,
+        text="Check the dates.",
+    )
+    Assignment.objects.create(
+        submission=filled_submission,
+        question=questions["1"],
+        assignee=editor,
+        due_date="2024-04-30",
+        assigned_by=coordinator,
+    )
+    Assignment.objects.create(
+        submission=filled_submission,
+        question=questions["3"],
+        row_id=second_event.pk,
+        assignee=coordinator,
+        assigned_by=editor,
+    )
+    SubmissionEvent.objects.create(
+        submission=filled_submission,
+        question=questions["5"],
+        kind="question_status",
+        from_status="in_review",
+        to_status="approved",
+        actor=coordinator,
+        message="Clear and complete.",
+    )
+    SubmissionEvent.objects.create(
+        submission=filled_submission, kind="import", actor=editor, message="Imported."
+    )
+    return filled_submission

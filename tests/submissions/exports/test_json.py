@@ -47,7 +47,11 @@ def test_json_holds_everything_by_natural_keys(filled_submission):
     first, food, _ = data["answers"]
     assert (first["question"], first["part"], first["version"]) == ("1", None, 3)
     assert first["updated_by"] == "editor"
-    assert (food["question"], food["part"], food["status"]) == ("5", "Food systems", "approved")
+    assert (food["question"], food["part"]) == ("5", "Food systems")
+    assert "status" not in food  # review status is per question, in "reviews"
+    assert [(r["question"], r["status"], r["updated_by"]) for r in data["reviews"]] == [
+        ("5", "approved", "editor")
+    ]
     event = data["events"][1]
     assert event["question"] == "3"
     assert event["position"] == 2
@@ -57,15 +61,44 @@ def test_json_holds_everything_by_natural_keys(filled_submission):
     assert data["resources"][0]["languages"] == "English, French"
     assert data["initiatives"][0]["partners"] == "UNDP, ILO"
     assert data["comments"] == []
+    assert data["assignments"] == [] and data["timeline"] == []
 
 
-def test_restore_into_an_empty_database_gives_the_same_file(filled_submission):
+def test_json_holds_comments_assignments_and_the_timeline(reviewed_submission):
+    data = json.loads(_export(reviewed_submission))
+
+    question, reply, on_row = data["comments"]
+    assert question["part"] == "Food systems" and question["parent"] is None
+    assert (reply["parent"], reply["author"], reply["resolved"]) == (0, "editor", True)
+    assert (reply["resolved_by"], reply["resolved_at"]) == (
+        "coordinator",
+        "2024-03-02T10:00:00.123456+00:00",
+    )
+    # The second event of the file's "events" list, and its name in case it is removed.
+    assert on_row["row"] == {"table": "events", "index": 1}
+    assert on_row["row_name"] == data["events"][1]["name"]
+    assert [
+        (a["question"], a["row"], a["assignee"], a["due_date"]) for a in data["assignments"]
+    ] == [
+        ("1", None, "editor", "2024-04-30"),
+        ("3", {"table": "events", "index": 1}, "coordinator", None),
+    ]
+    approved, imported = data["timeline"]
+    assert (approved["question"], approved["from_status"], approved["to_status"]) == (
+        "5",
+        "in_review",
+        "approved",
+    )
+    assert (imported["question"], imported["kind"], imported["actor"]) == (None, "import", "editor")
+
+
+def test_restore_into_an_empty_database_gives_the_same_file(reviewed_submission):
     # Positions an administrator set by dragging are not 1, 2, 3: they must survive too.
     Question.objects.filter(number="7").update(position=40)
     QuestionPart.objects.filter(title="Energy access").update(position=9)
     Questionnaire.objects.update(deadline="2025-01-31", is_open=True)
-    first = _export(filled_submission)
-    _empty_database(filled_submission)
+    first = _export(reviewed_submission)
+    _empty_database(reviewed_submission)
 
     result = submission_restore(data=json.loads(first))
 
@@ -74,9 +107,9 @@ def test_restore_into_an_empty_database_gives_the_same_file(filled_submission):
     assert _export(result.submission) == first
 
 
-def test_restore_into_the_existing_questionnaire_gives_the_same_file(filled_submission):
-    first = _export(filled_submission)
-    filled_submission.delete()
+def test_restore_into_the_existing_questionnaire_gives_the_same_file(reviewed_submission):
+    first = _export(reviewed_submission)
+    reviewed_submission.delete()
 
     result = submission_restore(data=json.loads(first))
 
@@ -120,15 +153,21 @@ def test_an_existing_submission_is_replaced_only_when_asked(filled_submission):
         (lambda d: d["events"][0].update(sdgs=[18]), "SDGs are numbers from 1 to 17"),
         (lambda d: d["events"][0].update(position="first"), "“position” has the wrong type"),
         (lambda d: d["events"][0].update(website="javascript:alert(1)"), "event 1"),
-        (lambda d: d["answers"][0].update(status="published"), "Answer 1"),
+        (lambda d: d["reviews"][0].update(status="published"), "Review 1"),
+        (lambda d: d["comments"][0].update(parent=1), "not before it"),
+        (lambda d: d["comments"][2].update(row={"table": "events", "index": 7}), "no such"),
+        (lambda d: d["comments"][2].update(row={"table": "resources", "index": 0}), "no such"),
+        (lambda d: d["assignments"][0].update(due_date="soon"), "not a date"),
+        (lambda d: d["timeline"][0].update(kind="party"), "Timeline event 1"),
+        (lambda d: d["timeline"][0].update(created_at="2024-03-02"), "no time zone"),
         (lambda d: d["answers"][0].pop("updated_at"), "“updated_at” is missing"),
         (lambda d: d["answers"].append(dict(d["answers"][0])), "contradicts itself"),
         (lambda d: d.pop("comments"), "“comments” is missing"),
     ],
 )
-def test_an_invalid_file_writes_nothing(filled_submission, change, message):
-    data = json.loads(_export(filled_submission))
-    _empty_database(filled_submission)
+def test_an_invalid_file_writes_nothing(reviewed_submission, change, message):
+    data = json.loads(_export(reviewed_submission))
+    _empty_database(reviewed_submission)
     change(data)
 
     with pytest.raises(RestoreError, match=message):
@@ -137,3 +176,30 @@ def test_an_invalid_file_writes_nothing(filled_submission, change, message):
     assert not Organization.objects.exists()
     assert not Questionnaire.objects.exists()
     assert not Event.objects.exists()
+
+
+def test_an_assignment_to_an_unknown_user_is_left_out_with_a_warning(reviewed_submission):
+    data = json.loads(_export(reviewed_submission))
+    _empty_database(reviewed_submission)
+    get_user_model().objects.filter(username="coordinator").delete()
+
+    result = submission_restore(data=data)
+
+    assert "Assignment 2 (question 3) was not restored: its assignee does not exist here." in (
+        result.warnings
+    )
+    assert [a.assignee.username for a in result.submission.assignments.all()] == ["editor"]
+    assert result.submission.comments.filter(author=None).count() == 2
+
+
+def test_a_file_without_the_review_lists_restores_with_none(filled_submission):
+    """A backup written before reviews, assignments and the timeline were kept."""
+    data = json.loads(_export(filled_submission))
+    for key in ("reviews", "assignments", "timeline"):
+        del data[key]
+    filled_submission.delete()
+
+    result = submission_restore(data=data)
+
+    assert not result.submission.reviews.exists()
+    assert result.submission.answers.count() == 3

@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db
 
 # The submission (with organization and questionnaire), questions, parts, answers, and for each
 # of the three table kinds its rows and their SDGs; the list formats read no questions,
-# parts or answers.
-EXPECTED = {"docx": 10, "pdf": 10, "txt": 10, "json": 10, "csv": 7, "xlsx": 7}
+# parts or answers; JSON also reads reviews, comments, assignments and the timeline.
+EXPECTED = {"docx": 10, "pdf": 10, "txt": 10, "json": 14, "csv": 7, "xlsx": 7}
 
 
 @pytest.mark.parametrize("fmt", list(EXPORTERS))

@@ -378,7 +378,7 @@
     var data = new FormData(form);
     data.set("autosave", "1");
     setStatus(t("Saving…"));
-    inFlight = fetch(window.location.pathname, {
+    inFlight = fetch(form.action, {
       method: "POST",
       body: data,
       credentials: "same-origin",
@@ -397,9 +397,12 @@
     }).then(function (body) {
       var allGood = body.results.map(handleResult).every(Boolean);
       updateQuestionState(body);
-      if (allGood) {
+      if (allGood && dirty) {
+        // More was typed while this save travelled: say so, the next save follows.
+        setStatus(t("Unsaved changes…"));
+      } else if (allGood) {
         setStatus(fmt(t("Saved at %(time)s"), { time: body.saved_at }, true), "success");
-        if (!dirty) { dropLocalCopy(); }
+        dropLocalCopy();
       } else {
         setStatus(t("Some changes were not saved: see the messages above. Your text is kept."), "danger");
       }

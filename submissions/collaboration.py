@@ -1,0 +1,145 @@
+"""Comments and assignments: how people talk about and share out the questions."""
+
+import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, Role
+
+from . import notifications
+from .models import (
+    ROW_MODELS,
+    Assignment,
+    EventKind,
+    Question,
+    QuestionPart,
+    ReviewComment,
+    Submission,
+    SubmissionEvent,
+)
+from .services import ServiceError
+from .text import strip_control_characters
+
+MAX_COMMENT_LENGTH = 5000
+
+
+def comment_add(
+    *,
+    submission: Submission,
+    question: Question,
+    user: AbstractBaseUser,
+    text: str,
+    part: QuestionPart | None = None,
+    row_id: int | None = None,
+    parent: ReviewComment | None = None,
+) -> ReviewComment:
+    """Comment on a question's answer, one of its parts or one of its rows; or reply."""
+    text = strip_control_characters(text or "").strip()
+    if not text:
+        raise ServiceError(_("Write something: the comment is empty."))
+    if len(text) > MAX_COMMENT_LENGTH:
+        raise ServiceError(
+            _("A comment holds at most %(max)d characters; this one has %(count)d.")
+            % {"max": MAX_COMMENT_LENGTH, "count": len(text)}
+        )
+    if part is not None and part.question_id != question.pk:
+        raise ServiceError(_("That part belongs to another question."))
+    row_name = ""
+    if row_id is not None:
+        if not question.table:
+            raise ServiceError(_("This question has no table."))
+        row = (
+            ROW_MODELS[question.table]
+            .objects.filter(submission=submission, question=question, pk=row_id)
+            .first()
+        )
+        if row is None:
+            raise ServiceError(_("That row no longer exists."))
+        row_name = row.name
+    if parent is not None:
+        if parent.submission_id != submission.pk or parent.question_id != question.pk:
+            raise ServiceError(_("That comment belongs to another question."))
+        parent = parent.parent or parent  # replies stay one level deep
+        part, row_id, row_name = parent.part, parent.row_id, parent.row_name
+    return ReviewComment.objects.create(
+        submission=submission,
+        question=question,
+        part=part,
+        row_id=row_id,
+        row_name=row_name,
+        parent=parent,
+        author=user,
+        text=text,
+    )
+
+
+def comment_set_resolved(*, comment: ReviewComment, user: AbstractBaseUser, resolved: bool) -> None:
+    """Resolve a comment thread, or reopen it."""
+    root = comment.parent or comment
+    root.resolved = resolved
+    root.resolved_by = user if resolved else None
+    root.resolved_at = timezone.now() if resolved else None
+    root.save(update_fields=["resolved", "resolved_by", "resolved_at"])
+
+
+@transaction.atomic
+def assignment_set(
+    *,
+    submission: Submission,
+    question: Question,
+    assignee: AbstractBaseUser,
+    due_date: datetime.date | None,
+    user: AbstractBaseUser,
+    row_id: int | None = None,
+) -> Assignment:
+    """Give a question (or one of its rows) to a contributor of the organization."""
+    writer = Membership.objects.filter(
+        user=assignee,
+        organization=submission.organization,
+        role__in=[Role.CONTRIBUTOR, Role.COORDINATOR],
+    ).exists()
+    if not writer:
+        raise ServiceError(
+            _("%(name)s is not a contributor or coordinator of %(org)s.")
+            % {"name": assignee.get_username(), "org": submission.organization.code}
+        )
+    if row_id is not None and not (
+        question.table
+        and ROW_MODELS[question.table]
+        .objects.filter(submission=submission, question=question, pk=row_id)
+        .exists()
+    ):
+        raise ServiceError(_("That row no longer exists."))
+    assignment, _created = Assignment.objects.update_or_create(
+        submission=submission,
+        question=question,
+        row_id=row_id,
+        defaults={"assignee": assignee, "due_date": due_date, "assigned_by": user},
+    )
+    SubmissionEvent.objects.create(
+        submission=submission,
+        question=question,
+        kind=EventKind.ASSIGNMENT,
+        actor=user,
+        message=_("Assigned to %(name)s%(due)s.")
+        % {
+            "name": assignee.get_username(),
+            "due": _(", due %(date)s") % {"date": due_date.isoformat()} if due_date else "",
+        },
+    )
+    notifications.assigned(assignment=assignment, by=user)
+    return assignment
+
+
+def assignment_remove(*, assignment: Assignment, user: AbstractBaseUser) -> None:
+    SubmissionEvent.objects.create(
+        submission=assignment.submission,
+        question=assignment.question,
+        kind=EventKind.ASSIGNMENT,
+        actor=user,
+        message=_("Assignment to %(name)s removed.") % {"name": assignment.assignee.get_username()},
+    )
+    assignment.delete()

@@ -1,0 +1,526 @@
+"""History of answers and table rows: every version kept with who, when and what.
+
+Versions are recorded with django-reversion, explicitly: the authoring services write with
+``QuerySet.update()`` (optimistic locking), which signals would miss, so each write path
+(authoring, import, carry forward, restore from a backup) opens a revision with ``revision()``
+and adds what it wrote with ``add()``. A row is recorded before it is deleted, in a revision of
+its own, so that reversion can recover it. Restoring an old version is a new change made through
+``authoring.answer_save``: nothing in the history is overwritten.
+"""
+
+import difflib
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import reversion
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import models
+from django.utils.translation import gettext as _
+from reversion.models import Revision, Version
+
+from .models import (
+    ROW_MODELS,
+    Answer,
+    EventKind,
+    Question,
+    QuestionPart,
+    Submission,
+    SubmissionEvent,
+    TableRow,
+)
+from .selectors import cached_word_count
+
+RECORDED_MODELS: tuple[type[models.Model], ...] = (Answer, *ROW_MODELS.values())
+for _model in RECORDED_MODELS:
+    if not reversion.is_registered(_model):
+        # All concrete fields and the SDGs (many-to-many) are part of each version.
+        reversion.register(_model)
+
+# What a revision was, stored as a code and worded when shown (in the reader's language).
+SAVED = "saved"
+REMOVED = "removed"
+RECORDED = "recorded"
+IMPORTED = "imported"
+CARRIED_FORWARD = "carried-forward"
+BACKUP_RESTORED = "backup-restored"
+VERSION_RESTORED = "version-restored"
+ROW_RECOVERED = "row-recovered"
+
+# Bookkeeping fields of a row: not content, never shown as a change.
+ROW_BOOKKEEPING = {
+    "id",
+    "submission",
+    "question",
+    "position",
+    "version",
+    "updated_by",
+    "updated_at",
+    "carried_from_year",
+}
+
+
+def row_content_fields(model: type[TableRow]) -> list[str]:
+    """A row's content fields in form order (name first, SDGs apart)."""
+    return [
+        f.name
+        for f in model._meta.concrete_fields
+        if f.name not in ROW_BOOKKEEPING and not f.many_to_many
+    ]
+
+
+# -- Recording ------------------------------------------------------------------------------
+
+
+def _is_user(user: Any) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+@contextmanager
+def revision(*, user: AbstractBaseUser | None, comment: str) -> Iterator[None]:
+    """One revision (and transaction) around writes; add what was written with ``add()``.
+
+    Inside an enclosing revision the writes join it, and the enclosing revision's user and
+    comment stand (a restore of an old version is recorded as a restore, not as a save).
+    """
+    with reversion.create_revision(manage_manually=True):
+        if reversion.get_user() is None and _is_user(user):
+            reversion.set_user(user)
+        if not reversion.get_comment():
+            reversion.set_comment(comment)
+        yield
+
+
+def add(*objects: models.Model) -> None:
+    """Put the objects' current state (read from the database) in the open revision."""
+    for obj in objects:
+        reversion.add_to_revision(obj)
+
+
+def record(obj: models.Model, user: AbstractBaseUser | None, comment: str) -> None:
+    """Record one object's current state as a revision of its own."""
+    with revision(user=user, comment=comment):
+        add(obj)
+
+
+def record_all(objects: list[models.Model], user: AbstractBaseUser | None, comment: str) -> None:
+    """Record many objects' current state as one revision (an import, a restore)."""
+    if not objects:
+        return
+    with revision(user=user, comment=comment):
+        add(*objects)
+
+
+def record_before_removal(objects: list[models.Model], user: AbstractBaseUser | None) -> None:
+    """Record the last state of objects about to be deleted, so that they can be recovered.
+
+    Reversion saves only versions of objects that still exist when the revision closes:
+    this revision closes before the deletion (in the caller's transaction), so it must not
+    be nested in another revision.
+    """
+    if not objects:
+        return
+    if reversion.is_active():
+        raise RuntimeError("record_before_removal() inside an open revision would record nothing")
+    with revision(user=user, comment=REMOVED):
+        add(*objects)
+
+
+def ensure_recorded(obj: Answer | TableRow) -> None:
+    """Record the state about to be overwritten if the history does not have it yet.
+
+    Data written before history was kept (or by a path that did not record it, such as the
+    admin) would otherwise be lost at its first change. Recorded as of its author and time.
+    Runs before the caller opens its own revision: an object is in a revision only once.
+    """
+    if reversion.is_active():
+        return
+    latest = Version.objects.get_for_object(obj).first()
+    if latest is not None and latest.field_dict.get("version") == obj.version:
+        return
+    with revision(user=obj.updated_by, comment=RECORDED):
+        if obj.updated_at:
+            reversion.set_date_created(obj.updated_at)
+        add(obj)
+
+
+def comment_label(comment: str) -> str:
+    """A revision's comment, worded for the reader."""
+    code, _sep, detail = comment.partition(":")
+    labels = {
+        SAVED: _("Saved"),
+        REMOVED: _("Removed"),
+        RECORDED: _("Recorded"),
+        IMPORTED: _("Imported from a document"),
+        CARRIED_FORWARD: _("Carried forward from last year"),
+        BACKUP_RESTORED: _("Restored from a backup"),
+        ROW_RECOVERED: _("Recovered after removal"),
+    }
+    if code == VERSION_RESTORED:
+        return _("Restored version %(number)s") % {"number": detail}
+    return str(labels.get(code, comment))
+
+
+# -- Word diff ------------------------------------------------------------------------------
+
+# A word with the white space before it; words are compared, the white space is carried.
+_WORDS = re.compile(r"\s*\S+")
+
+
+def _words(text: str) -> tuple[list[str], str]:
+    pieces = _WORDS.findall(text)
+    return pieces, text[sum(map(len, pieces)) :]
+
+
+def word_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """The changes from old to new, word by word: a list of ("equal"|"delete"|"insert", text).
+
+    A word is a run of characters between white space, as the word counter has it. Words are
+    compared without the white space around them (a reflowed line is not a change); each
+    piece carries the white space before its words, so that the pieces read as the text, and
+    joining the "equal" and "insert" pieces gives ``new`` exactly.
+    """
+    a, _trailing = _words(old)
+    b, trailing = _words(new)
+    pieces: list[tuple[str, str]] = []
+
+    def put(op: str, texts: list[str]) -> None:
+        text = "".join(texts)
+        if not text:
+            return
+        if pieces and pieces[-1][0] == op:
+            pieces[-1] = (op, pieces[-1][1] + text)
+        else:
+            pieces.append((op, text))
+
+    matcher = difflib.SequenceMatcher(
+        None, [w.strip() for w in a], [w.strip() for w in b], autojunk=False
+    )
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            put("equal", b[j1:j2])
+        else:
+            put("delete", a[i1:i2])
+            put("insert", b[j1:j2])
+    put("equal", [trailing])
+    return pieces
+
+
+# -- Answer versions ------------------------------------------------------------------------
+
+
+@dataclass
+class AnswerVersion:
+    """One recorded version of an answer."""
+
+    id: int  # the reversion Version's id (0: the current text, not recorded yet)
+    number: int  # the answer's version number at that point
+    text: str
+    user: AbstractBaseUser | None
+    when: datetime | None
+    comment: str
+    current: bool = False
+
+    @property
+    def words(self) -> int:
+        return cached_word_count(self.text)
+
+
+def _answer_slot_versions(submission_id: int, question_id: int, part_id: int | None):
+    """Versions of the answer in this slot, also of earlier answers there (an import replaces)."""
+    # A cheap filter on the stored JSON first, then an exact check on the decoded fields.
+    part = "null" if part_id is None else str(part_id)
+    needle = f'"submission": {submission_id}, "question": {question_id}, "part": {part},'
+    candidates = (
+        Version.objects.get_for_model(Answer)
+        .filter(serialized_data__contains=needle)
+        .select_related("revision__user")
+        .order_by("-revision__date_created", "-pk")
+    )
+    for version in candidates:
+        data = version.field_dict
+        if (data["submission_id"], data["question_id"], data["part_id"]) == (
+            submission_id,
+            question_id,
+            part_id,
+        ):
+            yield version
+
+
+def answer_versions(
+    *, submission: Submission, question: Question, part: QuestionPart | None
+) -> list[AnswerVersion]:
+    """Every version of the answer to a question (part None) or part, newest first."""
+    answer = Answer.objects.filter(submission=submission, question=question, part=part).first()
+    versions = [
+        AnswerVersion(
+            id=v.pk,
+            number=v.field_dict["version"],
+            text=v.field_dict["text"],
+            user=v.revision.user,
+            when=v.revision.date_created,
+            comment=comment_label(v.revision.comment),
+        )
+        for v in _answer_slot_versions(submission.pk, question.pk, part.pk if part else None)
+    ]
+    if answer is None:
+        return versions
+    for version in versions:
+        if version.number == answer.version and version.text == answer.text:
+            version.current = True
+            return versions
+    # Written before history was kept: shown, not yet recorded (its next change records it).
+    current = AnswerVersion(
+        id=0,
+        number=answer.version,
+        text=answer.text,
+        user=answer.updated_by,
+        when=answer.updated_at,
+        comment=_("Current text"),
+        current=True,
+    )
+    return [current, *versions]
+
+
+def answer_restore(
+    *,
+    submission: Submission,
+    question: Question,
+    part: QuestionPart | None,
+    version_id: int,
+    user: AbstractBaseUser,
+):
+    """Make an old version's text the answer again, as a new version; the history keeps all.
+
+    Returns the authoring ItemResult (SAVED, UNCHANGED when it is already the text, CONFLICT
+    when someone saved in between). A SAVED restore adds a line to the timeline.
+    """
+    from .authoring import SAVED as SAVED_STATUS
+    from .authoring import answer_save
+
+    old = next(
+        (
+            v
+            for v in answer_versions(submission=submission, question=question, part=part)
+            if v.id == version_id and v.id
+        ),
+        None,
+    )
+    if old is None:
+        raise Version.DoesNotExist(_("There is no such version of this answer."))
+    current = (
+        Answer.objects.filter(submission=submission, question=question, part=part)
+        .select_related("updated_by")
+        .first()
+    )
+    if current is not None:
+        ensure_recorded(current)
+    # One revision, one transaction: the new version and its timeline line, or neither.
+    with revision(user=user, comment=f"{VERSION_RESTORED}:{old.number}"):
+        result = answer_save(
+            submission=submission,
+            question=question,
+            part=part,
+            text=old.text,
+            base_version=current.version if current else 0,
+            user=user,
+            key="restore",
+        )
+        if result.status == SAVED_STATUS:
+            SubmissionEvent.objects.create(
+                submission=submission,
+                question=question,
+                kind=EventKind.RESTORE,
+                actor=user,
+                message=_("%(where)s: version %(old)s restored as version %(new)s.")
+                % {
+                    "where": part.title if part else _("Answer"),
+                    "old": old.number,
+                    "new": result.version,
+                },
+            )
+    return result
+
+
+# -- Row versions ---------------------------------------------------------------------------
+
+
+@dataclass
+class FieldChange:
+    name: str
+    label: str
+    old: Any
+    new: Any
+    diff: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class RowVersion:
+    """One recorded version of a table row, with what changed since the version before."""
+
+    id: int
+    number: int
+    values: dict[str, Any]
+    user: AbstractBaseUser | None
+    when: datetime | None
+    comment: str
+    submission_id: int = 0
+    question_id: int = 0
+    current: bool = False
+    changes: list[FieldChange] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.values.get("name") or ""
+
+
+def _row_values(model: type[TableRow], data: dict[str, Any]) -> dict[str, Any]:
+    values = {name: data.get(name, "") for name in row_content_fields(model)}
+    values["sdgs"] = sorted(int(n) for n in data.get("sdgs", []))
+    return values
+
+
+def _field_labels(model: type[TableRow]) -> dict[str, str]:
+    labels = {f.name: str(f.verbose_name) for f in model._meta.get_fields() if f.concrete}
+    return {**labels, "name": _("Name"), "sdgs": _("Relevant SDGs")}
+
+
+def row_versions(*, model: type[TableRow], row_id: int) -> list[RowVersion]:
+    """Every version of a row (also of a removed one), newest first, with what each changed."""
+    versions = (
+        Version.objects.get_for_object_reference(model, row_id)
+        .select_related("revision__user")
+        .order_by("revision__date_created", "pk")
+    )
+    entries = []
+    for version in versions:
+        data = version.field_dict
+        entries.append(
+            RowVersion(
+                id=version.pk,
+                number=data.get("version", 0),
+                values=_row_values(model, data),
+                user=version.revision.user,
+                when=version.revision.date_created,
+                comment=comment_label(version.revision.comment),
+                submission_id=data["submission_id"],
+                question_id=data["question_id"],
+            )
+        )
+    row = model.objects.filter(pk=row_id).select_related("updated_by").first()
+    if row is not None:
+        values = _row_values(model, {**row.__dict__, "sdgs": row.sdgs.values_list("pk", flat=True)})
+        if entries and (entries[-1].number, entries[-1].values) == (row.version, values):
+            entries[-1].current = True
+        else:
+            # Written before history was kept: shown, and recorded at its next change.
+            entries.append(
+                RowVersion(
+                    id=0,
+                    number=row.version,
+                    values=values,
+                    user=row.updated_by,
+                    when=row.updated_at,
+                    comment=_("Current values"),
+                    submission_id=row.submission_id,
+                    question_id=row.question_id,
+                    current=True,
+                )
+            )
+    labels = _field_labels(model)
+    blank = _row_values(model, {})  # the first version shows as changes from an empty row
+    for previous, entry in zip([blank, *(e.values for e in entries)], entries, strict=False):
+        for name, new in entry.values.items():
+            old = previous.get(name)
+            if old == new:
+                continue
+            change = FieldChange(name=name, label=labels.get(name, name), old=old, new=new)
+            if isinstance(old, str) and isinstance(new, str):
+                change.diff = word_diff(old, new)
+            entry.changes.append(change)
+    return entries[::-1]
+
+
+def rows_removed(*, submission: Submission, question: Question) -> list[RowVersion]:
+    """The question's removed rows, each as its last recorded version, newest first."""
+    if not question.table:
+        return []
+    model = ROW_MODELS[question.table]
+    needle = f'"submission": {submission.pk}, "question": {question.pk},'
+    # A row added back is no longer offered: its recovery names it in its revision's comment.
+    prefix = f"{ROW_RECOVERED}:{question.table}:"
+    recovered = {
+        comment[len(prefix) :]
+        for comment in Revision.objects.filter(comment__startswith=prefix).values_list(
+            "comment", flat=True
+        )
+    }
+    removed = []
+    for version in (
+        Version.objects.get_deleted(model)
+        .filter(serialized_data__contains=needle)
+        .select_related("revision__user")
+    ):
+        data = version.field_dict
+        if (data["submission_id"], data["question_id"]) != (submission.pk, question.pk):
+            continue
+        if version.object_id in recovered:
+            continue
+        removed.append(
+            RowVersion(
+                id=int(version.object_id),
+                number=data.get("version", 0),
+                values=_row_values(model, data),
+                user=version.revision.user,
+                when=version.revision.date_created,
+                comment=comment_label(version.revision.comment),
+            )
+        )
+    removed.sort(key=lambda r: (r.when is not None, r.when), reverse=True)
+    return removed
+
+
+def row_recover(*, submission: Submission, question: Question, row_id: int, user):
+    """Add a removed row back, as a new row at the end of the table, from its last version.
+
+    Returns the authoring ItemResult (SAVED, or INVALID when the table is full).
+    """
+    from .authoring import SAVED as SAVED_STATUS
+    from .authoring import row_save
+
+    removed = next(
+        (r for r in rows_removed(submission=submission, question=question) if r.id == row_id),
+        None,
+    )
+    if removed is None:
+        raise Version.DoesNotExist(_("There is no removed row with this number."))
+    model = ROW_MODELS[question.table]
+    values = {k: v for k, v in removed.values.items() if k != "sdgs"}
+    last = model.objects.filter(submission=submission, question=question).aggregate(
+        models.Max("position")
+    )["position__max"]
+    with revision(user=user, comment=f"{ROW_RECOVERED}:{question.table}:{row_id}"):
+        result = row_save(
+            submission=submission,
+            question=question,
+            row_id=None,
+            base_version=0,
+            values=values,
+            sdgs=removed.values["sdgs"],
+            position=0 if last is None else last + 1,
+            user=user,
+            key="recover",
+        )
+        if result.status == SAVED_STATUS:
+            SubmissionEvent.objects.create(
+                submission=submission,
+                question=question,
+                kind=EventKind.RESTORE,
+                actor=user,
+                message=_("Removed row “%(name)s” added back.")
+                % {"name": removed.name or _("(unnamed row)")},
+            )
+    return result

@@ -1,0 +1,155 @@
+"""E-mail notifications through Django's mail (the console backend in development).
+
+Each mail links to the page it is about. Mails go out after the transaction commits, and a
+mail server that is down is logged, never allowed to undo the change it reports.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, Role
+
+from .models import Assignment, Question, Submission
+
+logger = logging.getLogger(__name__)
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _send(recipients, subject: str, template: str, context: dict) -> None:
+    addresses = sorted({u.email for u in recipients if u is not None and u.email})
+    if not addresses:
+        return
+    body = render_to_string(f"submissions/email/{template}.txt", context)
+
+    def deliver() -> None:
+        try:
+            send_mail(subject, body, None, addresses)
+        except Exception:  # a mail server problem must not undo the change
+            logger.exception("Could not send %r to %s", subject, addresses)
+
+    transaction.on_commit(deliver)
+
+
+def _members(submission: Submission, roles) -> list:
+    return [
+        m.user
+        for m in Membership.objects.filter(
+            organization=submission.organization, role__in=roles
+        ).select_related("user")
+    ]
+
+
+def _writers(submission: Submission, question: Question) -> list:
+    """The people who hold or wrote the question: its assignee and its answers' editors."""
+    people = [
+        a.assignee
+        for a in Assignment.objects.filter(submission=submission, question=question).select_related(
+            "assignee"
+        )
+    ]
+    people += [
+        a.updated_by
+        for a in submission.answers.filter(
+            question=question, updated_by__isnull=False
+        ).select_related("updated_by")
+    ]
+    return people
+
+
+def _question_context(submission, question, by, **extra) -> dict:
+    url = absolute(reverse("question_edit", args=[submission.pk, question.number]))
+    return {"submission": submission, "question": question, "by": by, "url": url, **extra}
+
+
+def _without(people, user) -> list:
+    return [p for p in people if p is not None and p != user]
+
+
+def review_requested(*, submission: Submission, question: Question, by) -> None:
+    _send(
+        _without(_members(submission, [Role.REVIEWER, Role.COORDINATOR]), by),
+        _("[%(org)s %(year)s] Question %(number)s is ready for review")
+        % {
+            "org": submission.organization.code,
+            "year": submission.questionnaire.year,
+            "number": question.number,
+        },
+        "review_requested",
+        _question_context(submission, question, by),
+    )
+
+
+def changes_requested(*, submission: Submission, question: Question, by, comment: str) -> None:
+    _send(
+        _without(_writers(submission, question), by),
+        _("[%(org)s %(year)s] Changes requested on question %(number)s")
+        % {
+            "org": submission.organization.code,
+            "year": submission.questionnaire.year,
+            "number": question.number,
+        },
+        "changes_requested",
+        _question_context(submission, question, by, comment=comment),
+    )
+
+
+def approved(*, submission: Submission, question: Question, by) -> None:
+    _send(
+        _without(_writers(submission, question), by),
+        _("[%(org)s %(year)s] Question %(number)s is approved")
+        % {
+            "org": submission.organization.code,
+            "year": submission.questionnaire.year,
+            "number": question.number,
+        },
+        "approved",
+        _question_context(submission, question, by),
+    )
+
+
+def edited_after_approval(*, submission: Submission, question: Question, by, reviewer) -> None:
+    _send(
+        [reviewer],
+        _("[%(org)s %(year)s] Question %(number)s was edited after you approved it")
+        % {
+            "org": submission.organization.code,
+            "year": submission.questionnaire.year,
+            "number": question.number,
+        },
+        "edited_after_approval",
+        _question_context(submission, question, by),
+    )
+
+
+def assigned(*, assignment: Assignment, by) -> None:
+    submission, question = assignment.submission, assignment.question
+    _send(
+        _without([assignment.assignee], by),
+        _("[%(org)s %(year)s] Question %(number)s is assigned to you")
+        % {
+            "org": submission.organization.code,
+            "year": submission.questionnaire.year,
+            "number": question.number,
+        },
+        "assigned",
+        _question_context(submission, question, by, assignment=assignment),
+    )
+
+
+def finalized(*, submission: Submission, by) -> None:
+    _send(
+        _without(_members(submission, list(Role)), by),
+        _("[%(org)s %(year)s] The submission is finalized")
+        % {"org": submission.organization.code, "year": submission.questionnaire.year},
+        "finalized",
+        {"submission": submission, "by": by, "url": absolute(submission.get_absolute_url())},
+    )

@@ -1,0 +1,63 @@
+"""Who may do what: one table, used by every view and rendered in the README.
+
+Scoping comes first and is not in this table: a submission of an organization the user does
+not belong to is a 404 whatever the action (submissions.selectors.submissions_visible_to).
+Within their own organization, a user's role decides; a refusal is a 403.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+from accounts.selectors import membership_role
+
+from .models import Submission, SubmissionStatus
+
+C, R, K = Role.CONTRIBUTOR, Role.REVIEWER, Role.COORDINATOR
+
+# action: (roles allowed, description for the README)
+ACTIONS: dict[str, tuple[frozenset[Role], str]] = {
+    "view": (frozenset({C, R, K}), _("Read the submission, its history and comments")),
+    "export": (frozenset({C, R, K}), _("Download DOCX, PDF, text, JSON, CSV/XLSX")),
+    "edit": (frozenset({C, K}), _("Write answers and table rows; restore an old version")),
+    "submit_for_review": (frozenset({C, K}), _("Send a question for review")),
+    "comment": (frozenset({C, R, K}), _("Comment, reply, resolve and reopen comments")),
+    "review": (frozenset({R, K}), _("Approve a question or request changes")),
+    "assign": (frozenset({K}), _("Assign questions to contributors, with a due date")),
+    "open": (frozenset({K}), _("Open the year's submission, carry forward, import")),
+    "finalize": (frozenset({K}), _("Finalize the submission")),
+    "reopen": (frozenset({K}), _("Reopen a finalized submission, with a reason")),
+}
+
+# Actions that change the submission: refused on a finalized one, whatever the role.
+WRITES = {"edit", "submit_for_review", "comment", "review", "assign", "open", "finalize"}
+
+
+def can(user, submission: Submission, action: str, *, role: Role | None = None) -> bool:
+    """Whether the user may do the action on the submission (a member of its organization)."""
+    role = (
+        role
+        if role is not None
+        else membership_role(user=user, organization=submission.organization)
+    )
+    if role is None or role not in ACTIONS[action][0]:
+        return False
+    return not (action in WRITES and submission.status == SubmissionStatus.FINALIZED)
+
+
+def require(user, submission: Submission, action: str) -> None:
+    """Raise PermissionDenied (403) with a message saying why."""
+    role = membership_role(user=user, organization=submission.organization)
+    if can(user, submission, action, role=role):
+        return
+    if role is not None and role in ACTIONS[action][0]:
+        raise PermissionDenied(_("This submission is finalized and read-only."))
+    raise PermissionDenied(
+        _("Your role does not allow this: %(what)s.") % {"what": ACTIONS[action][1]}
+    )
+
+
+def allowed_actions(user, submission: Submission) -> set[str]:
+    """Every action the user may do on the submission (for showing buttons)."""
+    role = membership_role(user=user, organization=submission.organization)
+    return {action for action in ACTIONS if can(user, submission, action, role=role)}

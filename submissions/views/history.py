@@ -1,0 +1,241 @@
+"""History pages: an answer's versions with a word diff and its timeline; a row's versions.
+
+Reading needs the "view" permission, restoring and recovering "edit"; a submission of another
+organization is a 404. Restoring and recovering are new changes: the history keeps everything.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from reversion.models import Version
+
+from .. import history
+from ..authoring import CONFLICT, SAVED, UNCHANGED
+from ..models import ROW_MODELS, Question, QuestionPart, Submission
+from ..permissions import can, require
+from ..selectors import submissions_visible_to
+
+
+@dataclass
+class TimelineEntry:
+    """One line of a question's timeline: a version, a transition or event, or a comment."""
+
+    kind: str  # "version", "event" or "comment"
+    when: datetime | None
+    item: Any
+
+
+def _submission(request: HttpRequest, pk: int) -> Submission:
+    return get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
+
+
+def _question(submission: Submission, number: str) -> Question:
+    return get_object_or_404(
+        submission.questionnaire.questions.prefetch_related("parts"), number=number
+    )
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _part(question: Question, value: str | None) -> QuestionPart | None:
+    """The part named by ?part=, None for the narrative; a part of another question is a 404."""
+    if value in (None, ""):
+        return None
+    part_id = _int(value)
+    part = next((p for p in question.parts.all() if p.pk == part_id), None)
+    if part is None:
+        raise Http404(_("This question has no such part."))
+    return part
+
+
+def _history_url(submission: Submission, question: Question, part: QuestionPart | None) -> str:
+    url = reverse("answer_history", kwargs={"pk": submission.pk, "number": question.number})
+    return f"{url}?part={part.pk}" if part else url
+
+
+def _compare(versions: list[history.AnswerVersion], params) -> tuple[Any, Any, list]:
+    """The two versions to compare (?from= and ?to=; by default the last change) and the diff."""
+    by_id = {v.id: v for v in versions}
+    new = by_id.get(_int(params.get("to"))) or (versions[0] if versions else None)
+    old = by_id.get(_int(params.get("from")))
+    if old is None and new is not None:
+        position = next(i for i, v in enumerate(versions) if v is new)
+        old = versions[position + 1] if position + 1 < len(versions) else None
+    if old is None or new is None:
+        return old, new, []
+    return old, new, history.word_diff(old.text, new.text)
+
+
+@login_required
+def answer_history(request: HttpRequest, pk: int, number: str) -> HttpResponse:
+    """The versions of a question's answer (or part) with a diff, and the question's timeline."""
+    submission = _submission(request, pk)
+    require(request.user, submission, "view")
+    question = _question(submission, number)
+    parts = list(question.parts.all())
+    part = _part(question, request.GET.get("part"))
+    if part is None and not question.has_narrative and parts:
+        part = parts[0]
+    has_text = question.has_narrative or part is not None
+
+    versions = (
+        history.answer_versions(submission=submission, question=question, part=part)
+        if has_text
+        else []
+    )
+    old, new, diff = _compare(versions, request.GET)
+    events = list(
+        submission.events_log.filter(question=question).select_related("actor").order_by("-pk")
+    )
+    comments = list(
+        submission.comments.filter(question=question)
+        .select_related("author", "resolved_by", "part")
+        .order_by("-created_at", "-pk")
+    )
+    timeline = sorted(
+        [
+            *(TimelineEntry("version", v.when, v) for v in versions),
+            *(TimelineEntry("event", e.created_at, e) for e in events),
+            *(TimelineEntry("comment", c.created_at, c) for c in comments),
+        ],
+        key=lambda entry: entry.when.timestamp() if entry.when else 0,
+        reverse=True,
+    )
+    rows = []
+    if question.table:
+        rows = list(
+            ROW_MODELS[question.table]
+            .objects.filter(submission=submission, question=question)
+            .order_by("position", "id")
+        )
+    return render(
+        request,
+        "submissions/history.html",
+        {
+            "submission": submission,
+            "question": question,
+            "parts": parts,
+            "part": part,
+            "has_text": has_text,
+            "versions": versions,
+            "oldest": versions[-1] if versions else None,
+            "old": old,
+            "new": new,
+            "diff": diff,
+            "timeline": timeline,
+            "rows": rows,
+            "removed_rows": history.rows_removed(submission=submission, question=question),
+            "can_edit": can(request.user, submission, "edit"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def answer_restore(request: HttpRequest, pk: int, number: str) -> HttpResponse:
+    """Make an old version the current text again, as a new version."""
+    submission = _submission(request, pk)
+    require(request.user, submission, "edit")
+    question = _question(submission, number)
+    part = _part(question, request.POST.get("part"))
+    version_id = _int(request.POST.get("version"))
+    if not version_id:
+        raise Http404(_("No such version."))
+    try:
+        result = history.answer_restore(
+            submission=submission,
+            question=question,
+            part=part,
+            version_id=version_id,
+            user=request.user,
+        )
+    except Version.DoesNotExist:
+        raise Http404(_("No such version.")) from None
+    if result.status == SAVED:
+        messages.success(
+            request,
+            _("The old version is restored: it is now version %(number)s.")
+            % {"number": result.version},
+        )
+    elif result.status == UNCHANGED:
+        messages.info(request, _("That version's text is already the current text."))
+    elif result.status == CONFLICT:
+        messages.error(
+            request,
+            _("Someone saved a newer version meanwhile: look at it, then restore again if needed."),
+        )
+    else:
+        messages.error(request, " ".join(result.errors) or _("The version was not restored."))
+    return redirect(_history_url(submission, question, part))
+
+
+def _row_context(request: HttpRequest, pk: int, table: str, row_id: int):
+    submission = _submission(request, pk)
+    model = ROW_MODELS.get(table)
+    if model is None:
+        raise Http404(_("No such table."))
+    versions = history.row_versions(model=model, row_id=row_id)
+    if not versions or versions[0].submission_id != submission.pk:
+        raise Http404(_("No such row in this submission."))
+    question = get_object_or_404(
+        submission.questionnaire.questions.all(), pk=versions[0].question_id
+    )
+    return submission, model, question, versions
+
+
+@login_required
+def row_history(request: HttpRequest, pk: int, table: str, row_id: int) -> HttpResponse:
+    """A table row's versions, field by field; a removed row can be added back."""
+    submission, model, question, versions = _row_context(request, pk, table, row_id)
+    require(request.user, submission, "view")
+    removed = not model.objects.filter(pk=row_id).exists()
+    recoverable = removed and row_id in {
+        r.id for r in history.rows_removed(submission=submission, question=question)
+    }
+    return render(
+        request,
+        "submissions/row_history.html",
+        {
+            "submission": submission,
+            "question": question,
+            "table": table,
+            "row_id": row_id,
+            "versions": versions,
+            "latest": versions[0],
+            "removed": removed,
+            "recoverable": recoverable,
+            "can_edit": can(request.user, submission, "edit"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def row_recover(request: HttpRequest, pk: int, table: str, row_id: int) -> HttpResponse:
+    """Add a removed row back as a new row, from its last version."""
+    submission, model, question, versions = _row_context(request, pk, table, row_id)
+    require(request.user, submission, "edit")
+    try:
+        result = history.row_recover(
+            submission=submission, question=question, row_id=row_id, user=request.user
+        )
+    except Version.DoesNotExist:
+        raise Http404(_("This row is not removed.")) from None
+    if result.status == SAVED:
+        messages.success(request, _("The row is back, at the end of the table."))
+        return redirect("question_edit", pk=submission.pk, number=question.number)
+    messages.error(request, " ".join(result.errors) or _("The row was not added back."))
+    return redirect("row_history", pk=submission.pk, table=table, row_id=row_id)

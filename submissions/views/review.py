@@ -1,0 +1,318 @@
+"""Review: question transitions, comments, assignments, the review page, My work, finalizing."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+
+from .. import collaboration, workflow
+from ..models import Assignment, QuestionPart, ReviewComment, Submission
+from ..permissions import allowed_actions, require
+from ..selectors import submissions_progress, submissions_visible_to
+from ..services import ServiceError
+from .authoring import edit_page
+
+
+def _submission(request, pk: int) -> Submission:
+    return get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
+
+
+def _question(submission: Submission, number: str):
+    return get_object_or_404(submission.questionnaire.questions, number=number)
+
+
+def _back(submission, question, anchor: str = ""):
+    url = reverse("question_edit", args=[submission.pk, question.number])
+    return redirect(url + (f"#{anchor}" if anchor else ""))
+
+
+@login_required
+@require_POST
+def question_transition(request, pk: int, number: str, action: str):
+    """Send for review, approve, or request changes; a refusal shows what to fix."""
+    submission = _submission(request, pk)
+    question = _question(submission, number)
+    permission = {"submit": "submit_for_review", "approve": "review", "request_changes": "review"}
+    if action not in permission:
+        return redirect(submission)
+    require(request.user, submission, permission[action])
+    try:
+        if action == "submit":
+            workflow.question_submit_for_review(
+                submission=submission, question=question, user=request.user
+            )
+            messages.success(request, _("Question %(n)s was sent for review.") % {"n": number})
+        elif action == "approve":
+            workflow.question_approve(submission=submission, question=question, user=request.user)
+            messages.success(request, _("Question %(n)s is approved.") % {"n": number})
+        else:
+            workflow.question_request_changes(
+                submission=submission,
+                question=question,
+                user=request.user,
+                comment=request.POST.get("comment", ""),
+            )
+            messages.success(
+                request, _("Changes were requested on question %(n)s.") % {"n": number}
+            )
+    except workflow.WorkflowError as error:
+        return edit_page(request, submission, question, error=error, status=400)
+    return _back(submission, question)
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("Comment"),
+        max_length=collaboration.MAX_COMMENT_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    target = forms.CharField(required=False, widget=forms.HiddenInput)
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+@login_required
+@require_POST
+def comment_add(request, pk: int, number: str):
+    """Comment on the answer, a part ("part-ID") or a row ("row-ID"), or reply to a comment."""
+    submission = _submission(request, pk)
+    question = _question(submission, number)
+    require(request.user, submission, "comment")
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return _back(submission, question, "comments")
+    target = form.cleaned_data["target"] or ""
+    part = row_id = parent = None
+    if target.startswith("part-") and target[5:].isdigit():
+        part = QuestionPart.objects.filter(question=question, pk=int(target[5:])).first()
+        if part is None:
+            messages.error(request, _("That part belongs to another question."))
+            return _back(submission, question, "comments")
+    elif target.startswith("row-") and target[4:].isdigit():
+        row_id = int(target[4:])
+    if form.cleaned_data["parent"]:
+        parent = ReviewComment.objects.filter(
+            submission=submission, pk=form.cleaned_data["parent"]
+        ).first()
+        if parent is None:
+            messages.error(request, _("The comment you replied to no longer exists."))
+            return _back(submission, question, "comments")
+    try:
+        comment = collaboration.comment_add(
+            submission=submission,
+            question=question,
+            user=request.user,
+            text=form.cleaned_data["text"],
+            part=part,
+            row_id=row_id,
+            parent=parent,
+        )
+    except ServiceError as error:
+        messages.error(request, str(error))
+        return _back(submission, question, "comments")
+    return _back(submission, question, f"comment-{comment.parent_id or comment.pk}")
+
+
+@login_required
+@require_POST
+def comment_resolve(request, pk: int, comment_id: int):
+    submission = _submission(request, pk)
+    comment = get_object_or_404(ReviewComment, submission=submission, pk=comment_id)
+    require(request.user, submission, "comment")
+    resolved = request.POST.get("resolved") == "1"
+    collaboration.comment_set_resolved(comment=comment, user=request.user, resolved=resolved)
+    return _back(submission, comment.question, f"comment-{comment.parent_id or comment.pk}")
+
+
+class AssignmentForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(), label=gettext_lazy("Assign to"), required=False
+    )
+    due_date = forms.DateField(
+        label=gettext_lazy("Due date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, submission: Submission, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = (
+            get_user_model()
+            .objects.filter(
+                memberships__organization=submission.organization,
+                memberships__role__in=[Role.CONTRIBUTOR, Role.COORDINATOR],
+            )
+            .order_by("username")
+        )
+        self.fields["assignee"].empty_label = gettext_lazy("Nobody")
+
+
+@login_required
+@require_POST
+def assign(request, pk: int, number: str):
+    submission = _submission(request, pk)
+    question = _question(submission, number)
+    require(request.user, submission, "assign")
+    form = AssignmentForm(request.POST, submission=submission)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect(reverse("review_page", args=[submission.pk]) + "#assignments")
+    assignee = form.cleaned_data["assignee"]
+    if assignee is None:
+        current = Assignment.objects.filter(
+            submission=submission, question=question, row_id__isnull=True
+        ).first()
+        if current:
+            collaboration.assignment_remove(assignment=current, user=request.user)
+        messages.success(request, _("Question %(n)s is not assigned to anybody.") % {"n": number})
+    else:
+        try:
+            collaboration.assignment_set(
+                submission=submission,
+                question=question,
+                assignee=assignee,
+                due_date=form.cleaned_data["due_date"],
+                user=request.user,
+            )
+        except ServiceError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("Question %(n)s is assigned to %(name)s.")
+                % {"n": number, "name": assignee.get_username()},
+            )
+    return redirect(reverse("review_page", args=[submission.pk]) + "#assignments")
+
+
+@login_required
+def review_page(request, pk: int):
+    """Every question with its answers and comments beside them, open comments first."""
+    submission = _submission(request, pk)
+    require(request.user, submission, "view")
+    progress = submissions_progress(submissions=[submission])[submission.pk]
+    comments = list(
+        submission.comments.filter(parent__isnull=True)
+        .select_related("author", "resolved_by", "part", "question")
+        .prefetch_related("replies__author")
+        .order_by("resolved", "created_at")
+    )
+    by_question: dict[int, list] = {}
+    for comment in comments:
+        by_question.setdefault(comment.question_id, []).append(comment)
+    assignments = {
+        a.question_id: a
+        for a in Assignment.objects.filter(
+            submission=submission, row_id__isnull=True
+        ).select_related("assignee")
+    }
+    items = [
+        {
+            "state": state,
+            "comments": by_question.get(state.question.pk, []),
+            "open_comments": sum(not c.resolved for c in by_question.get(state.question.pk, [])),
+            "assignment": assignments.get(state.question.pk),
+            "assign_form": AssignmentForm(
+                submission=submission,
+                initial={
+                    "assignee": getattr(assignments.get(state.question.pk), "assignee_id", None),
+                    "due_date": getattr(assignments.get(state.question.pk), "due_date", None),
+                },
+                prefix=f"q{state.question.pk}",
+            ),
+        }
+        for state in progress.states
+    ]
+    items.sort(key=lambda item: item["open_comments"] == 0)
+    return render(
+        request,
+        "submissions/review.html",
+        {
+            "submission": submission,
+            "items": items,
+            "progress": progress,
+            "finalize_problems": workflow.finalize_problems(submission=submission),
+            "allowed": allowed_actions(request.user, submission),
+        },
+    )
+
+
+@login_required
+@require_POST
+def submission_finalize(request, pk: int):
+    submission = _submission(request, pk)
+    require(request.user, submission, "finalize")
+    try:
+        workflow.submission_finalize(submission=submission, user=request.user)
+    except workflow.WorkflowError as error:
+        messages.error(request, str(error))
+        for problem in error.problems:
+            messages.error(request, problem.message)
+        return redirect("review_page", pk=submission.pk)
+    messages.success(request, _("The submission is finalized: it is read-only now."))
+    return redirect(submission)
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why reopen it?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+@login_required
+def submission_reopen(request, pk: int):
+    submission = _submission(request, pk)
+    require(request.user, submission, "reopen")
+    form = ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow.submission_reopen(
+                submission=submission, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except workflow.WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The submission is reopened."))
+        return redirect(submission)
+    return render(request, "submissions/reopen.html", {"submission": submission, "form": form})
+
+
+@login_required
+def my_work(request):
+    """The questions assigned to the user, soonest due first, with their status."""
+    assignments = list(
+        Assignment.objects.filter(assignee=request.user)
+        .select_related("submission__organization", "submission__questionnaire", "question")
+        .order_by("due_date", "submission__questionnaire__year", "question__position")
+    )
+    submissions = list({a.submission_id: a.submission for a in assignments}.values())
+    progress = submissions_progress(submissions=submissions)
+    states = {(sid, s.question.pk): s for sid, p in progress.items() for s in p.states}
+    items = [
+        {"assignment": a, "state": states.get((a.submission_id, a.question_id))}
+        for a in assignments
+    ]
+    return render(request, "submissions/my_work.html", {"items": items})
+
+
+def open_comment_counts(submissions) -> dict[int, int]:
+    """Open comment threads per submission, for the dashboard."""
+    return dict(
+        Submission.objects.filter(pk__in=[s.pk for s in submissions])
+        .annotate(
+            open=Count(
+                "comments", filter=Q(comments__resolved=False, comments__parent__isnull=True)
+            )
+        )
+        .values_list("pk", "open")
+    )

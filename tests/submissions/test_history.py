@@ -1,0 +1,487 @@
+"""History: every write recorded (who, when, what), word diffs, restore as a new change, timeline."""
+
+import json
+
+import pytest
+from django.urls import reverse
+from reversion.models import Revision, Version
+
+from accounts.models import Role
+from submissions import history
+from submissions.authoring import CONFLICT, SAVED, UNCHANGED, answer_save, row_delete, row_save
+from submissions.carry_forward import submission_carry_forward
+from submissions.exports import render_export
+from submissions.exports.restore import submission_restore
+from submissions.importers import submission_import
+from submissions.models import (
+    Answer,
+    Event,
+    EventKind,
+    Initiative,
+    Question,
+    ReviewComment,
+    Submission,
+    SubmissionEvent,
+    SubmissionStatus,
+)
+from submissions.services import (
+    questionnaire_copy_as_next_year,
+    questionnaire_create_from_definition,
+)
+from tests.conftest import make_member
+from tests.submissions.importers.conftest import definition, seed_text
+
+pytestmark = pytest.mark.django_db
+
+EVENT = {"name": "IDM 2024", "dates": "21-22 May 2024", "location": "New York"}
+
+
+def save(submission, user, text, version, *, number="1", part=None):
+    question = submission.questionnaire.questions.get(number=number)
+    return answer_save(
+        submission=submission,
+        question=question,
+        part=part,
+        text=text,
+        base_version=version,
+        user=user,
+        key="answer-main",
+    )
+
+
+def versions_of(submission, number="1", part=None):
+    question = submission.questionnaire.questions.get(number=number)
+    return history.answer_versions(submission=submission, question=question, part=part)
+
+
+def history_url(submission, number="1"):
+    return reverse("answer_history", kwargs={"pk": submission.pk, "number": number})
+
+
+def restore_url(submission, number="1"):
+    return reverse("answer_restore", kwargs={"pk": submission.pk, "number": number})
+
+
+def add_event(submission, user, **values):
+    question = submission.questionnaire.questions.get(number="3")
+    return row_save(
+        submission=submission,
+        question=question,
+        row_id=None,
+        base_version=0,
+        values={**EVENT, "description": "", "website": "", **values},
+        sdgs=[4, 10],
+        position=0,
+        user=user,
+        key="rows-0",
+    )
+
+
+# -- Recording ---------------------------------------------------------------------------------
+
+
+def test_each_save_records_a_version_with_its_user_and_text(submission, contributor):
+    save(submission, contributor, "First draft.", 0)
+    save(submission, contributor, "Second draft.", 1)
+
+    newest, oldest = versions_of(submission)
+    assert [(v.number, v.text) for v in (newest, oldest)] == [
+        (2, "Second draft."),
+        (1, "First draft."),
+    ]
+    assert newest.user == contributor and newest.comment == "Saved" and newest.current
+    assert not oldest.current
+    # The stored version is the row as written by the UPDATE, not the object read before it.
+    stored = Version.objects.get(pk=newest.id)
+    assert (stored.field_dict["text"], stored.field_dict["version"]) == ("Second draft.", 2)
+    assert stored.revision.user == contributor
+
+
+def test_a_conflict_and_an_unchanged_save_record_nothing(submission, contributor, organization):
+    colleague = make_member(organization, Role.CONTRIBUTOR, "colleague")
+    save(submission, contributor, "Base.", 0)
+    save(submission, contributor, "Alice's edit.", 1)
+    before = Version.objects.count()
+
+    assert save(submission, colleague, "Bob's edit.", 1).status == CONFLICT
+    assert save(submission, contributor, "Alice's edit.", 2).status == UNCHANGED
+
+    assert Version.objects.count() == before
+    assert [v.text for v in versions_of(submission)] == ["Alice's edit.", "Base."]
+
+
+def test_text_written_before_history_is_recorded_at_its_first_change(submission, contributor):
+    question = submission.questionnaire.questions.get(number="1")
+    Answer.objects.create(
+        submission=submission, question=question, text="Old text.", updated_by=contributor
+    )
+    [current] = versions_of(submission)
+    assert (current.id, current.text, current.current) == (0, "Old text.", True)
+
+    save(submission, contributor, "New text.", 1)
+
+    assert [(v.number, v.text, v.comment) for v in versions_of(submission)] == [
+        (2, "New text.", "Saved"),
+        (1, "Old text.", "Recorded"),
+    ]
+
+
+def test_rows_are_recorded_with_their_sdgs_and_a_removed_row_can_be_added_back(
+    submission, contributor, sdgs
+):
+    created = add_event(submission, contributor)
+    question = submission.questionnaire.questions.get(number="3")
+    row_save(
+        submission=submission,
+        question=question,
+        row_id=created.id,
+        base_version=1,
+        values={**EVENT, "name": "IDM 2025", "description": "", "website": ""},
+        sdgs=[4, 10, 17],
+        position=0,
+        user=contributor,
+        key="rows-0",
+    )
+    removed = row_delete(
+        submission=submission,
+        question=question,
+        row_id=created.id,
+        base_version=2,
+        key="rows-0",
+        user=contributor,
+    )
+    assert removed.status == "removed" and not Event.objects.exists()
+
+    versions = history.row_versions(model=Event, row_id=created.id)
+    assert [(v.number, v.comment) for v in versions] == [(2, "Removed"), (2, "Saved"), (1, "Saved")]
+    assert versions[0].user == contributor
+    changed = {c.name: (c.old, c.new) for c in versions[1].changes}
+    assert changed == {"name": ("IDM 2024", "IDM 2025"), "sdgs": ([4, 10], [4, 10, 17])}
+
+    [gone] = history.rows_removed(submission=submission, question=question)
+    assert (gone.id, gone.name) == (created.id, "IDM 2025")
+    result = history.row_recover(
+        submission=submission, question=question, row_id=created.id, user=contributor
+    )
+    assert result.status == SAVED
+    row = Event.objects.get()
+    assert (row.name, row.location, sorted(s.number for s in row.sdgs.all())) == (
+        "IDM 2025",
+        "New York",
+        [4, 10, 17],
+    )
+    assert history.row_versions(model=Event, row_id=row.pk)[0].comment == "Recovered after removal"
+    assert SubmissionEvent.objects.filter(kind=EventKind.RESTORE, question=question).exists()
+
+
+def test_removing_a_row_changed_since_records_nothing(submission, contributor, sdgs):
+    created = add_event(submission, contributor)
+    question = submission.questionnaire.questions.get(number="3")
+    before = Version.objects.count()
+
+    result = row_delete(
+        submission=submission, question=question, row_id=created.id, base_version=7, key="k"
+    )
+
+    assert result.status == CONFLICT
+    assert Version.objects.count() == before
+
+
+def test_an_import_is_one_revision_and_a_replacing_import_keeps_what_it_replaced(
+    organization, contributor, sdgs
+):
+    questionnaire = questionnaire_create_from_definition(definition=definition("desa-2024"))
+    result = submission_import(
+        organization=organization,
+        questionnaire=questionnaire,
+        document_text=seed_text("desa-2024"),
+        user=contributor,
+    )
+    submission = result.submission
+    revision = Revision.objects.get()
+    assert (revision.user, revision.comment) == (contributor, history.IMPORTED)
+    assert revision.version_set.count() == submission.answers.count() + 16  # 3 + 3 + 10 rows
+
+    first_event = submission.events.order_by("position").first()
+    submission_import(
+        organization=organization,
+        questionnaire=questionnaire,
+        document_text=seed_text("desa-2024"),
+        user=contributor,
+        replace=True,
+    )
+
+    question = first_event.question
+    removed = history.rows_removed(submission=submission, question=question)
+    assert first_event.pk in [r.id for r in removed]
+    answer = submission.answers.filter(part=None).order_by("question__position").first()
+    assert [v.number for v in versions_of(submission, answer.question.number)] == [2, 1]
+
+
+def test_carry_forward_is_recorded_as_carried_by_the_coordinator(submission, contributor, sdgs):
+    initiatives = Question.objects.create(
+        questionnaire=submission.questionnaire,
+        number="7",
+        position=7,
+        prompt="Initiatives?",
+        table="initiatives",
+    )
+    Initiative.objects.create(submission=submission, question=initiatives, name="UN Network")
+    next_year = Submission.objects.create(
+        organization=submission.organization,
+        questionnaire=questionnaire_copy_as_next_year(questionnaire=submission.questionnaire),
+    )
+
+    submission_carry_forward(submission=next_year, user=contributor)
+
+    copy = next_year.initiatives.get()
+    [version] = history.row_versions(model=Initiative, row_id=copy.pk)
+    assert (version.user, version.comment) == (contributor, "Carried forward from last year")
+    assert version.values["name"] == "UN Network"
+
+
+def test_a_restore_from_a_backup_is_recorded_and_keeps_the_replaced_text(submission, contributor):
+    save(submission, contributor, "Backed up.", 0)
+    data = json.loads(render_export(submission=submission, fmt="json")[2])
+    save(submission, contributor, "Written after the backup.", 1)
+
+    restored = submission_restore(data=data, replace=True, user=contributor).submission
+
+    [version] = versions_of(restored)
+    assert (version.text, version.comment) == ("Backed up.", "Restored from a backup")
+    # The replaced submission's last text stays in the history, recorded before it went.
+    removed = Version.objects.get_deleted(Answer)
+    assert [v.field_dict["text"] for v in removed] == ["Written after the backup."]
+
+
+# -- Word diff ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("same words", "same words", [("equal", "same words")]),
+        ("", "new text", [("insert", "new text")]),
+        ("old text", "", [("delete", "old text")]),
+        (
+            "the quick fox",
+            "the slow fox",
+            [("equal", "the"), ("delete", " quick"), ("insert", " slow"), ("equal", " fox")],
+        ),
+        ("one two", "one two three", [("equal", "one two"), ("insert", " three")]),
+        ("end.", "end!", [("delete", "end."), ("insert", "end!")]),
+        # White space is not a word: a reflowed paragraph is no change.
+        ("a  b\nc", "a b c", [("equal", "a b c")]),
+        (
+            "Ça va, SDG 4.",
+            "Ça va, SDG 5.",
+            [("equal", "Ça va, SDG"), ("delete", " 4."), ("insert", " 5.")],
+        ),
+    ],
+)
+def test_word_diff(old, new, expected):
+    assert history.word_diff(old, new) == expected
+
+
+def test_word_diff_pieces_read_as_the_new_text():
+    old = "Migrants work in agri-food systems.\n\nThey send remittances."
+    new = "Many migrants work in food systems.\n\nThey send remittances home."
+    pieces = history.word_diff(old, new)
+    assert "".join(text for op, text in pieces if op != "delete") == new
+
+
+# -- Pages ---------------------------------------------------------------------------------------
+
+
+def test_history_page_lists_versions_and_diffs_any_two(contributor_client, submission, contributor):
+    save(submission, contributor, "The Council adopted <b>the plan</b>.", 0)
+    save(submission, contributor, "The Council approved the plan.", 1)
+    save(submission, contributor, "The Board approved the plan.", 2)
+    third, second, first = versions_of(submission)
+
+    page = contributor_client.get(history_url(submission)).content.decode()
+    assert page.count('class="badge text-bg-primary">Version ') == 3
+    assert "Restore version 1" in page and "Restore version 3" not in page
+    # By default the last change: version 2 to 3.
+    assert "From version 2 to version 3" in page
+    assert "[removed:] </span> Council</del>" in page
+
+    page = contributor_client.get(
+        history_url(submission), {"from": first.id, "to": third.id}
+    ).content.decode()
+    assert "From version 1 to version 3" in page
+    assert "&lt;b&gt;the" in page and "<b>the" not in page  # escaped
+    assert "[added:] </span> Board approved the plan.</ins>" in page
+
+
+def test_restore_is_a_new_version_and_a_timeline_line(contributor_client, submission, contributor):
+    save(submission, contributor, "First.", 0)
+    save(submission, contributor, "Second.", 1)
+    save(submission, contributor, "Third.", 2)
+    first = versions_of(submission)[-1]
+
+    response = contributor_client.post(restore_url(submission), {"version": first.id})
+
+    assert response.status_code == 302
+    answer = Answer.objects.get()
+    assert (answer.text, answer.version) == ("First.", 4)
+    versions = versions_of(submission)
+    assert [(v.number, v.text) for v in versions] == [
+        (4, "First."),
+        (3, "Third."),
+        (2, "Second."),
+        (1, "First."),
+    ]
+    assert versions[0].comment == "Restored version 1"
+    event = SubmissionEvent.objects.get(kind=EventKind.RESTORE)
+    assert (event.actor, event.message) == (contributor, "Answer: version 1 restored as version 4.")
+    page = contributor_client.get(response.url).content.decode()
+    assert "Old version restored" in page and "Restored version 1" in page
+
+
+def test_restoring_a_parts_version(contributor_client, submission, contributor):
+    question = submission.questionnaire.questions.get(number="5")
+    food = question.parts.get(title="Food systems")
+    save(submission, contributor, "Food one.", 0, number="5", part=food)
+    save(submission, contributor, "Food two.", 1, number="5", part=food)
+    old = versions_of(submission, "5", food)[-1]
+
+    page = contributor_client.get(history_url(submission, "5"), {"part": food.pk})
+    assert 'aria-current="page" href="/submissions/' in page.content.decode()
+    assert "[added:] </span> two.</ins>" in page.content.decode()
+    contributor_client.post(restore_url(submission, "5"), {"version": old.id, "part": food.pk})
+
+    assert Answer.objects.get(part=food).text == "Food one."
+    assert contributor_client.get(history_url(submission, "5"), {"part": 999999}).status_code == 404
+
+
+def test_restore_needs_the_edit_permission(client, submission, contributor, organization):
+    save(submission, contributor, "First.", 0)
+    save(submission, contributor, "Second.", 1)
+    first = versions_of(submission)[-1]
+    client.force_login(make_member(organization, Role.REVIEWER, "reviewer"))
+
+    page = client.get(history_url(submission))
+    assert page.status_code == 200 and "Restore version" not in page.content.decode()
+    assert client.post(restore_url(submission), {"version": first.id}).status_code == 403
+    assert Answer.objects.get().text == "Second."
+
+
+def test_a_finalized_submission_cannot_be_restored(contributor_client, submission, contributor):
+    save(submission, contributor, "First.", 0)
+    save(submission, contributor, "Second.", 1)
+    first = versions_of(submission)[-1]
+    Submission.objects.filter(pk=submission.pk).update(status=SubmissionStatus.FINALIZED)
+
+    assert (
+        contributor_client.post(restore_url(submission), {"version": first.id}).status_code == 403
+    )
+
+
+def test_another_organizations_history_is_a_404(
+    client, submission, contributor, other_organization
+):
+    save(submission, contributor, "First.", 0)
+    save(submission, contributor, "Second.", 1)
+    first = versions_of(submission)[-1]
+    client.force_login(make_member(other_organization, Role.COORDINATOR, "stranger"))
+
+    assert client.get(history_url(submission)).status_code == 404
+    assert client.post(restore_url(submission), {"version": first.id}).status_code == 404
+    assert Answer.objects.get().text == "Second."
+
+
+def test_history_needs_a_login(client, submission):
+    response = client.get(history_url(submission))
+    assert response.status_code == 302 and "/login/" in response.url
+
+
+def test_a_version_of_another_answer_cannot_be_restored_here(
+    contributor_client, submission, contributor
+):
+    save(submission, contributor, "Narrative.", 0)
+    food = submission.questionnaire.questions.get(number="5").parts.get(title="Food systems")
+    save(submission, contributor, "Food.", 0, number="5", part=food)
+    narrative = versions_of(submission)[0]
+
+    response = contributor_client.post(
+        restore_url(submission, "5"), {"version": narrative.id, "part": food.pk}
+    )
+
+    assert response.status_code == 404
+    assert Answer.objects.get(part=food).text == "Food."
+
+
+def test_timeline_shows_transitions_and_comments(contributor_client, submission, contributor):
+    save(submission, contributor, "Ready.", 0)
+    question = submission.questionnaire.questions.get(number="1")
+    SubmissionEvent.objects.create(
+        submission=submission,
+        question=question,
+        kind=EventKind.QUESTION_STATUS,
+        from_status="draft",
+        to_status="in_review",
+        actor=contributor,
+        message="Please look at the figures.",
+    )
+    ReviewComment.objects.create(
+        submission=submission,
+        question=question,
+        author=contributor,
+        text="Is 2024 <right>?",
+        resolved=True,
+        resolved_by=contributor,
+    )
+
+    page = contributor_client.get(history_url(submission)).content.decode()
+    page = page[page.index('id="timeline-heading"') :]
+
+    assert "Question status changed" in page and "Please look at the figures." in page
+    assert "In review" in page
+    assert "Is 2024 &lt;right&gt;?" in page and "resolved" in page
+    # Newest first: the comment, the transition, then the version.
+    assert page.index("Is 2024") < page.index("Please look") < page.index("Version 1")
+
+
+def test_row_history_page_and_recovering_a_removed_row(
+    contributor_client, submission, contributor, sdgs
+):
+    created = add_event(submission, contributor)
+    question = submission.questionnaire.questions.get(number="3")
+    row_delete(
+        submission=submission,
+        question=question,
+        row_id=created.id,
+        base_version=1,
+        key="k",
+        user=contributor,
+    )
+    url = reverse(
+        "row_history", kwargs={"pk": submission.pk, "table": "events", "row_id": created.id}
+    )
+
+    page = contributor_client.get(url).content.decode()
+    assert "This row was removed" in page and "IDM 2024" in page
+    question_page = contributor_client.get(history_url(submission, "3")).content.decode()
+    assert "Removed rows" in question_page and "Add it back as a new row" in question_page
+
+    recover = reverse(
+        "row_recover", kwargs={"pk": submission.pk, "table": "events", "row_id": created.id}
+    )
+    assert contributor_client.post(recover).status_code == 302
+    assert Event.objects.get().name == "IDM 2024"
+    # Recovered once: it is no longer among the removed rows of the question.
+    assert contributor_client.post(recover).status_code == 404
+
+
+def test_row_history_of_another_organization_is_a_404(
+    client, submission, contributor, other_organization, sdgs
+):
+    created = add_event(submission, contributor)
+    client.force_login(make_member(other_organization, Role.COORDINATOR, "stranger"))
+    other = Submission.objects.create(
+        organization=other_organization, questionnaire=submission.questionnaire
+    )
+    for pk in (submission.pk, other.pk):
+        url = reverse("row_history", kwargs={"pk": pk, "table": "events", "row_id": created.id})
+        assert client.get(url).status_code == 404

@@ -1,0 +1,151 @@
+"""The permission matrix, cell by cell: role x action x own or other organization x anonymous.
+
+Every action of submissions.permissions.ACTIONS is tried by an anonymous visitor (sent to
+log in), by each role of the submission's own organization (allowed or 403), and by each role
+of another organization (404: another organization's submission does not exist for them).
+"""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import Role
+from submissions.models import Answer, QuestionReview, ReviewStatus, Submission
+from submissions.permissions import ACTIONS
+from tests.conftest import make_member
+
+pytestmark = pytest.mark.django_db
+
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+def answered(submission):
+    question = submission.questionnaire.questions.get(number="1")
+    Answer.objects.get_or_create(
+        submission=submission, question=question, part=None, defaults={"text": "Some words."}
+    )
+    return question
+
+
+def in_review(submission):
+    question = answered(submission)
+    QuestionReview.objects.update_or_create(
+        submission=submission, question=question, defaults={"status": ReviewStatus.IN_REVIEW}
+    )
+
+
+def request_for(action, client, submission):
+    """Do the action over HTTP; return the response."""
+    pk = submission.pk
+    if action == "view":
+        return client.get(reverse("question_edit", args=[pk, "1"]))
+    if action == "export":
+        return client.get(reverse("submission_export", args=[pk, "txt"]))
+    if action == "edit":
+        return client.post(
+            reverse("question_edit", args=[pk, "1"]),
+            {"autosave": "1", "answer-main-text": "Edited.", "answer-main-version": "0"},
+            **JSON,
+        )
+    if action == "submit_for_review":
+        answered(submission)
+        return client.post(reverse("question_transition", args=[pk, "1", "submit"]))
+    if action == "comment":
+        return client.post(reverse("comment_add", args=[pk, "1"]), {"text": "Looks good."})
+    if action == "review":
+        in_review(submission)
+        return client.post(reverse("question_transition", args=[pk, "1", "approve"]))
+    if action == "assign":
+        return client.post(reverse("assign", args=[pk, "1"]), {"assignee": "", "due_date": ""})
+    if action == "open":
+        return client.get(reverse("carry_forward", args=[pk]))
+    if action == "finalize":
+        return client.post(reverse("submission_finalize", args=[pk]))
+    if action == "reopen":
+        submission.status = "finalized"
+        submission.save()
+        return client.post(reverse("submission_reopen", args=[pk]), {"reason": "A typo."})
+    raise AssertionError(action)
+
+
+def allowed(response) -> bool:
+    return response.status_code in (200, 302, 400) and "/accounts/login/" not in response.get(
+        "Location", ""
+    )
+
+
+@pytest.mark.parametrize("action", list(ACTIONS))
+def test_anonymous_is_sent_to_log_in(client, submission, action):
+    response = request_for(action, client, submission)
+    if action == "edit":
+        assert response.status_code == 401
+    else:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("action", list(ACTIONS))
+def test_own_organization_role_decides(submission, organization, role, action):
+    client = Client()
+    client.force_login(make_member(organization, role, f"{role}-user"))
+    response = request_for(action, client, submission)
+    if role in ACTIONS[action][0]:
+        assert allowed(response), (action, role, response.status_code)
+    else:
+        assert response.status_code == 403, (action, role, response.status_code)
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("action", list(ACTIONS))
+def test_other_organization_sees_nothing(submission, other_organization, role, action):
+    client = Client()
+    client.force_login(make_member(other_organization, role, f"other-{role}"))
+    response = request_for(action, client, submission)
+    assert response.status_code == 404, (action, role, response.status_code)
+    submission.refresh_from_db()
+    assert not submission.answers.filter(text="Edited.").exists()
+    assert not submission.comments.exists()
+
+
+def test_forged_ids_in_forms_cannot_reach_another_organization(
+    contributor_client, submission, other_organization
+):
+    """A comment reply or a row naming another organization's objects changes nothing there."""
+    other = Submission.objects.create(
+        organization=other_organization, questionnaire=submission.questionnaire
+    )
+    other_question = other.questionnaire.questions.get(number="1")
+    theirs = other.comments.create(question=other_question, text="Private")
+    response = contributor_client.post(
+        reverse("comment_add", args=[submission.pk, "1"]),
+        {"text": "Reply", "parent": theirs.pk},
+        follow=True,
+    )
+    assert "no longer exists" in response.content.decode()
+    assert theirs.replies.count() == 0
+    response = contributor_client.post(
+        reverse("comment_resolve", args=[submission.pk, theirs.pk]), {"resolved": "1"}
+    )
+    assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert not theirs.resolved
+
+
+def test_readme_matrix_matches_the_code():
+    """The README's permission matrix is the one the views enforce."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- permission-matrix:start -->")[1].split(
+        "<!-- permission-matrix:end -->"
+    )[0]
+    table = {}
+    for line in block.strip().splitlines()[2:]:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        table[cells[0].strip("`")] = (cells[1], [c == "yes" for c in cells[2:]])
+    expected = {
+        action: (str(description), [role in roles for role in Role])
+        for action, (roles, description) in ACTIONS.items()
+    }
+    assert table == expected

@@ -1,0 +1,277 @@
+"""Review workflow: hard stops, transitions, the submission's status, comments, mail."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from accounts.models import Role
+from submissions import collaboration, workflow
+from submissions.models import (
+    Answer,
+    Event,
+    QuestionReview,
+    ReviewStatus,
+    SubmissionEvent,
+    SubmissionStatus,
+)
+from tests.conftest import make_member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(organization):
+    return {
+        "writer": make_member(organization, Role.CONTRIBUTOR, "writer"),
+        "reviewer": make_member(organization, Role.REVIEWER, "checker"),
+        "coordinator": make_member(organization, Role.COORDINATOR, "focal"),
+    }
+
+
+def q(submission, number):
+    return submission.questionnaire.questions.get(number=number)
+
+
+def write(submission, number, text, user=None, part=None):
+    return Answer.objects.create(
+        submission=submission, question=q(submission, number), part=part, text=text, updated_by=user
+    )
+
+
+def status(submission, number):
+    review = QuestionReview.objects.filter(submission=submission, question=q(submission, number))
+    return review.get().status if review.exists() else ReviewStatus.DRAFT
+
+
+def test_sending_an_over_limit_answer_for_review_is_refused_with_the_field(submission, people):
+    write(submission, "1", " ".join(["word"] * 201))
+    with pytest.raises(workflow.WorkflowError) as error:
+        workflow.question_submit_for_review(
+            submission=submission, question=q(submission, "1"), user=people["writer"]
+        )
+    [problem] = error.value.problems
+    assert "201 words; the limit is 200" in problem.message
+    assert problem.anchor == "id_answer-main-text"
+    assert status(submission, "1") == ReviewStatus.DRAFT
+
+
+def test_empty_question_and_unnamed_row_and_long_description_are_listed(submission, people):
+    question = q(submission, "3")
+    with pytest.raises(workflow.WorkflowError) as error:
+        workflow.question_submit_for_review(
+            submission=submission, question=question, user=people["writer"]
+        )
+    assert "Nothing is written" in error.value.problems[0].message
+    Event.objects.create(submission=submission, question=question, name="", description="w " * 151)
+    problems = workflow.question_problems(submission=submission, question=question)
+    assert [p.anchor for p in problems] == ["id_rows-0-name", "id_rows-0-description"]
+
+
+def test_parts_over_their_limit_are_hard_stops(submission, people):
+    question = q(submission, "5")
+    food = question.parts.get(title="Food systems")
+    write(submission, "5", " ".join(["w"] * 201), part=food)
+    problems = workflow.question_problems(submission=submission, question=question)
+    assert [p.anchor for p in problems] == [f"id_answer-part-{food.pk}-text"]
+
+
+def test_full_review_cycle_with_mail(submission, people, django_capture_on_commit_callbacks):
+    writer, reviewer = people["writer"], people["reviewer"]
+    write(submission, "1", "A good answer.", user=writer)
+    question = q(submission, "1")
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.question_submit_for_review(submission=submission, question=question, user=writer)
+    assert status(submission, "1") == ReviewStatus.IN_REVIEW
+    submission.refresh_from_db()
+    assert submission.status == SubmissionStatus.IN_REVIEW
+    assert {to for m in mail.outbox for to in m.to} == {"checker@example.org", "focal@example.org"}
+    assert f"/submissions/{submission.pk}/questions/1/" in mail.outbox[0].body
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.question_request_changes(
+            submission=submission, question=question, user=reviewer, comment="Add the symbols."
+        )
+    assert status(submission, "1") == ReviewStatus.CHANGES_REQUESTED
+    assert submission.comments.get().text == "Add the symbols."
+    assert [m.to for m in mail.outbox] == [["writer@example.org"]]
+    assert "Add the symbols." in mail.outbox[0].body
+
+    workflow.question_submit_for_review(submission=submission, question=question, user=writer)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.question_approve(submission=submission, question=question, user=reviewer)
+    assert status(submission, "1") == ReviewStatus.APPROVED
+    assert "approved" in mail.outbox[0].subject
+    kinds = list(
+        SubmissionEvent.objects.filter(question=question).values_list("to_status", flat=True)
+    )
+    assert kinds == ["in_review", "changes_requested", "in_review", "approved"]
+
+
+def test_request_changes_needs_a_comment(submission, people):
+    write(submission, "1", "Text.")
+    workflow.question_submit_for_review(
+        submission=submission, question=q(submission, "1"), user=people["writer"]
+    )
+    with pytest.raises(workflow.WorkflowError, match="comment is required"):
+        workflow.question_request_changes(
+            submission=submission, question=q(submission, "1"), user=people["reviewer"], comment=" "
+        )
+
+
+def test_approving_a_draft_is_refused(submission, people):
+    write(submission, "1", "Text.")
+    with pytest.raises(workflow.WorkflowError, match="Only a question in review"):
+        workflow.question_approve(
+            submission=submission, question=q(submission, "1"), user=people["reviewer"]
+        )
+
+
+def test_editing_an_approved_answer_puts_it_back_to_draft_and_tells_the_reviewer(
+    client, submission, people, django_capture_on_commit_callbacks
+):
+    write(submission, "1", "Approved text.")
+    question = q(submission, "1")
+    workflow.question_submit_for_review(
+        submission=submission, question=question, user=people["writer"]
+    )
+    workflow.question_approve(submission=submission, question=question, user=people["reviewer"])
+    client.force_login(people["writer"])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("question_edit", args=[submission.pk, "1"]),
+            {"answer-main-text": "Changed after approval.", "answer-main-version": "1"},
+        )
+    assert status(submission, "1") == ReviewStatus.DRAFT
+    assert [m.to for m in mail.outbox] == [["checker@example.org"]]
+    assert "edited" in mail.outbox[0].subject
+
+
+def approve_all(submission, people):
+    for question in submission.questionnaire.questions.all():
+        if question.has_narrative:
+            write(submission, question.number, "Done.")
+        for part in question.parts.all():
+            write(submission, question.number, "Done.", part=part)
+        if question.table:
+            Event.objects.create(submission=submission, question=question, name="An event")
+        workflow.question_submit_for_review(
+            submission=submission, question=question, user=people["writer"]
+        )
+        workflow.question_approve(submission=submission, question=question, user=people["reviewer"])
+
+
+def test_finalize_is_refused_with_an_open_comment_then_allowed(submission, people):
+    with pytest.raises(workflow.WorkflowError) as error:
+        workflow.submission_finalize(submission=submission, user=people["coordinator"])
+    assert len(error.value.problems) == 3  # three questions not approved
+    approve_all(submission, people)
+    submission.refresh_from_db()
+    assert submission.status == SubmissionStatus.APPROVED
+    comment = collaboration.comment_add(
+        submission=submission, question=q(submission, "3"), user=people["reviewer"], text="Date?"
+    )
+    with pytest.raises(workflow.WorkflowError) as error:
+        workflow.submission_finalize(submission=submission, user=people["coordinator"])
+    assert [p.anchor for p in error.value.problems] == [f"comment-{comment.pk}"]
+    collaboration.comment_set_resolved(comment=comment, user=people["writer"], resolved=True)
+    workflow.submission_finalize(submission=submission, user=people["coordinator"])
+    submission.refresh_from_db()
+    assert submission.status == SubmissionStatus.FINALIZED
+
+
+def test_finalized_submission_refuses_edits_and_reopens_with_a_reason(client, submission, people):
+    approve_all(submission, people)
+    workflow.submission_finalize(submission=submission, user=people["coordinator"])
+    client.force_login(people["writer"])
+    response = client.post(
+        reverse("question_edit", args=[submission.pk, "1"]),
+        {"answer-main-text": "Sneaky.", "answer-main-version": "1"},
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 409
+    assert Answer.objects.get(question__number="1").text == "Done."
+    with pytest.raises(workflow.WorkflowError):
+        workflow.question_request_changes(
+            submission=submission, question=q(submission, "1"), user=people["reviewer"], comment="x"
+        )
+    with pytest.raises(workflow.WorkflowError, match="Give a reason"):
+        workflow.submission_reopen(submission=submission, user=people["coordinator"], reason="")
+    workflow.submission_reopen(
+        submission=submission, user=people["coordinator"], reason="DESA asked for a link."
+    )
+    submission.refresh_from_db()
+    assert submission.status == SubmissionStatus.APPROVED
+    event = SubmissionEvent.objects.filter(submission=submission).last()
+    assert (event.from_status, event.message) == ("finalized", "DESA asked for a link.")
+
+
+def test_transition_refusal_page_links_each_problem(client, submission, people):
+    write(submission, "1", " ".join(["word"] * 250))
+    client.force_login(people["writer"])
+    response = client.post(reverse("question_transition", args=[submission.pk, "1", "submit"]))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'href="#id_answer-main-text"' in html
+    assert "250 words; the limit is 200" in html
+
+
+def test_assignment_mail_my_work_and_dashboard(
+    client, submission, people, django_capture_on_commit_callbacks
+):
+    client.force_login(people["coordinator"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("assign", args=[submission.pk, "3"]),
+            {"assignee": people["writer"].pk, "due_date": "2026-12-01"},
+        )
+    assert [m.to for m in mail.outbox] == [["writer@example.org"]]
+    assert "assigned to you" in mail.outbox[0].subject
+    assert "Due: " in mail.outbox[0].body
+    dashboard = client.get(reverse("home")).content.decode()
+    assert "Question 3: writer" in dashboard
+
+    client.force_login(people["writer"])
+    page = client.get(reverse("my_work")).content.decode()
+    assert "Events?" in page and "Dec. 1, 2026" in page
+
+    response = client.post(
+        reverse("assign", args=[submission.pk, "3"]),
+        {"assignee": people["reviewer"].pk, "due_date": ""},
+    )
+    assert response.status_code == 403
+
+
+def test_assigning_a_reviewer_is_refused_clearly(submission, people):
+    with pytest.raises(Exception, match="not a contributor or coordinator"):
+        collaboration.assignment_set(
+            submission=submission,
+            question=q(submission, "1"),
+            assignee=people["reviewer"],
+            due_date=None,
+            user=people["coordinator"],
+        )
+
+
+def test_comments_replies_resolve_and_reopen_over_http(client, submission, people):
+    client.force_login(people["reviewer"])
+    url = reverse("comment_add", args=[submission.pk, "5"])
+    food = q(submission, "5").parts.get(title="Food systems")
+    client.post(url, {"text": "Which countries?", "target": f"part-{food.pk}"})
+    comment = submission.comments.get()
+    assert comment.part == food
+    client.force_login(people["writer"])
+    client.post(url, {"text": "Added them.", "parent": comment.pk})
+    assert comment.replies.get().text == "Added them."
+    client.post(reverse("comment_resolve", args=[submission.pk, comment.pk]), {"resolved": "1"})
+    comment.refresh_from_db()
+    assert comment.resolved and comment.resolved_by == people["writer"]
+    client.post(reverse("comment_resolve", args=[submission.pk, comment.pk]), {"resolved": "0"})
+    comment.refresh_from_db()
+    assert not comment.resolved
+    page = client.get(reverse("review_page", args=[submission.pk])).content.decode()
+    assert "Which countries?" in page and "Added them." in page
+    response = client.post(url, {"text": ""}, follow=True)
+    assert "This field is required" in response.content.decode()
