@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from reversion.admin import VersionAdmin
 
 from .forms import QuestionForm, QuestionnaireForm, QuestionPartForm
 from .models import (
@@ -121,7 +122,9 @@ class SubmissionAdmin(admin.ModelAdmin):
     inlines = [AnswerInline]
 
 
-class TableRowAdmin(admin.ModelAdmin):
+class TableRowAdmin(VersionAdmin):
+    """Rows edited here are recorded in their history too."""
+
     list_display = ["name", "submission", "question", "position"]
     list_filter = ["submission__questionnaire__year", "submission__organization"]
     search_fields = ["name", "description"]

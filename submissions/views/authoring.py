@@ -301,6 +301,7 @@ def _save_rows(request, submission, question, formset, *, apply_deletions) -> li
                         row_id=row_id,
                         base_version=data.get("version") or 0,
                         key=key,
+                        user=request.user,
                     )
                 )
             elif not row_id:
