@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install system-deps lint format clean
+.PHONY: run test install system-deps lint format clean serve-prod bench
 
 # Reinstall only when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -30,6 +30,21 @@ test: install
 	DJANGO_DEBUG=1 $(PY) manage.py check
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## Production serving: gunicorn, settings from the environment (DATABASE_URL, DJANGO_SECRET_KEY...);
+## migrates first unless MIGRATE=0 (with several app servers, let one of them, or the deploy, do it)
+WORKERS ?= 4
+MIGRATE ?= 1
+serve-prod: install
+	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL (scripts/pg_local.sh make serve-prod starts a local PostgreSQL)"; exit 1; }
+	if [ "$(MIGRATE)" = 1 ]; then $(PY) manage.py migrate --noinput; else $(PY) manage.py migrate --check; fi
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) -m gunicorn config.wsgi --workers $(WORKERS) --bind $(HOST):$(PORT) \
+		--access-logfile - --graceful-timeout 30 --max-requests 2000 --max-requests-jitter 200
+
+## All benchmarks (edit page, exports, load test on PostgreSQL) in one table
+bench: install
+	$(PY) benchmarks/run_all.py $(BENCH_ARGS)
 
 ## Debian packages some tests need (Chromium, LibreOffice, poppler, fonts); needs root
 system-deps:

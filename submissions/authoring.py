@@ -100,7 +100,13 @@ def answer_save(
         if base_version != 0:
             # The answer existed when the page was opened; nothing can delete answers,
             # so this is a forged version: treat it as a conflict with the empty answer.
-            return ItemResult(key=key, status=CONFLICT, version=0, current={"text": ""})
+            return ItemResult(
+                key=key,
+                status=CONFLICT,
+                version=0,
+                current={"text": ""},
+                errors=[_("This answer is not at the version you started from: reload the page.")],
+            )
         if not text:
             return ItemResult(key=key, status=UNCHANGED, version=0)
         try:

@@ -11,6 +11,9 @@ from .models import Event, Initiative, Question, Questionnaire, QuestionPart, Re
 from .sdgs import SDGS
 from .text import MAX_TEXT_LENGTH, strip_control_characters
 
+# Ids and versions are 32-bit columns on PostgreSQL: a forged larger number is refused here.
+DB_INT_MAX = 2**31 - 1
+
 
 class QuestionnaireForm(forms.ModelForm):
     class Meta:
@@ -75,7 +78,9 @@ class AnswerForm(StripControlCharactersMixin, forms.Form):
         max_length=MAX_TEXT_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8, "class": "js-counted"}),
     )
-    version = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+    version = forms.IntegerField(
+        min_value=0, max_value=DB_INT_MAX, required=False, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, label: str = "", word_limit: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -90,6 +95,8 @@ class AnswerForm(StripControlCharactersMixin, forms.Form):
     def clean_version(self) -> int:
         return self.cleaned_data["version"] or 0
 
+
+MAX_ROWS_PER_REQUEST = 300
 
 SDG_CHOICES = [(number, f"{number}. {title}") for number, title, _colour in SDGS]
 
@@ -167,9 +174,16 @@ def row_formfield(db_field, **kwargs):
 class RowForm(StripControlCharactersMixin, forms.ModelForm):
     """One row of a question's table; the id and version say which saved row it edits."""
 
-    id = forms.IntegerField(min_value=1, required=False, widget=FastHiddenInput)
-    version = forms.IntegerField(min_value=0, required=False, widget=FastHiddenInput)
-    position = forms.IntegerField(min_value=0, required=False, widget=FastHiddenInput)
+    id = forms.IntegerField(
+        min_value=1, max_value=DB_INT_MAX, required=False, widget=FastHiddenInput
+    )
+    version = forms.IntegerField(
+        min_value=0, max_value=DB_INT_MAX, required=False, widget=FastHiddenInput
+    )
+    # Bounded: a forged huge number would overflow the database column.
+    position = forms.IntegerField(
+        min_value=0, max_value=MAX_ROWS_PER_REQUEST * 100, required=False, widget=FastHiddenInput
+    )
     sdgs = SDGField(label=_("Relevant SDGs"))
 
     text_fields: tuple[str, ...] = ()
@@ -245,7 +259,6 @@ ROW_FORMS: dict[str, type[RowForm]] = {
 
 # Rows are matched to saved rows by their id field, not by the formset's initial-form
 # count, so that autosave can add rows without reloading the page.
-MAX_ROWS_PER_REQUEST = 300
 
 
 def row_formset_class(table: str):
