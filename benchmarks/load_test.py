@@ -232,8 +232,9 @@ class Stats:
     records: list[Record] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     failure_count: int = 0
-    added: dict[int, tuple[str, dict]] = field(default_factory=dict)  # row id -> kind, values
-    removed: set[int] = field(default_factory=set)
+    # (kind, row id): row ids are per table kind, so an event and an initiative may share one.
+    added: dict[tuple[str, int], dict] = field(default_factory=dict)  # -> values last saved
+    removed: set[tuple[str, int]] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def fail(self, message: str) -> None:
@@ -349,7 +350,8 @@ class SimulatedUser(threading.Thread):
             f"{slot.prefix}-text": text,
             f"{slot.prefix}-version": str(self.versions.get(slot.key, 0)),
         }
-        results = self.post("autosave answer", slot.url, fields)
+        kind = "autosave answer, shared" if self.shared else "autosave answer"
+        results = self.post(kind, slot.url, fields)
         if results is not None:
             self.record(slot.key, results.get(slot.prefix), {"text": text}, slot.url)
 
@@ -387,7 +389,7 @@ class SimulatedUser(threading.Thread):
         fields = self.row_fields(
             hot.kind, 0, hot.row_id, self.versions.get(hot.key, 0), values, sdgs, autosave="1"
         )
-        results = self.post("autosave row", hot.url, fields)
+        results = self.post("autosave row, shared", hot.url, fields)
         if results is not None:
             sent = {**values, "sdgs": sdgs}
             self.record(hot.key, results.get("rows-0"), sent, hot.url)
@@ -405,7 +407,7 @@ class SimulatedUser(threading.Thread):
             return
         row_id, version = result["id"], result["version"]
         with self.stats.lock:
-            self.stats.added[row_id] = (table.kind, {**values, "sdgs": sdgs})
+            self.stats.added[table.kind, row_id] = {**values, "sdgs": sdgs}
         if not self.think():
             return
         values, sdgs = self.row_values(table.kind)
@@ -418,7 +420,7 @@ class SimulatedUser(threading.Thread):
             return
         version = result["version"]
         with self.stats.lock:
-            self.stats.added[row_id] = (table.kind, {**values, "sdgs": sdgs})
+            self.stats.added[table.kind, row_id] = {**values, "sdgs": sdgs}
         if self.random.random() < 0.5 or not self.think():
             return  # kept: the check finds it as last saved
         # Removing is the one change autosave does not make: the explicit Save does.
@@ -429,7 +431,7 @@ class SimulatedUser(threading.Thread):
         result = (results or {}).get("rows-0")
         if result and result["status"] == "removed":
             with self.stats.lock:
-                self.stats.removed.add(row_id)
+                self.stats.removed.add((table.kind, row_id))
         elif results is not None:
             self.stats.fail(f"{self.username} remove own row {row_id}: {result}")
 
@@ -530,15 +532,15 @@ def check(plan: Plan, stats: Stats) -> list[str]:
     row = ROW_MODELS[hot.kind].objects.prefetch_related("sdgs").get(pk=hot.row_id)
     check_item(hot.key, hot.initial_version, row.version, row_content(hot.kind, row))
 
-    for row_id, (kind, sent) in stats.added.items():
+    for (kind, row_id), sent in stats.added.items():
         row = ROW_MODELS[kind].objects.prefetch_related("sdgs").filter(pk=row_id).first()
-        if row_id in stats.removed:
+        if (kind, row_id) in stats.removed:
             if row is not None:
-                problems.append(f"row {row_id}: removed, but still there")
+                problems.append(f"{kind} row {row_id}: removed, but still there")
         elif row is None:
-            problems.append(f"row {row_id}: kept, but gone")
+            problems.append(f"{kind} row {row_id}: kept, but gone")
         elif row_content(kind, row) != sent:
-            problems.append(f"row {row_id}: holds {row_content(kind, row)!r}, last saved {sent!r}")
+            problems.append(f"{kind} row {row_id}: holds {row_content(kind, row)!r}, sent {sent!r}")
     connections.close_all()
     return problems
 
@@ -695,7 +697,7 @@ def report(args, database, stats, login_seconds, elapsed, problems) -> None:
     for kind in kinds:
         values = [s for k, s, _st in stats.requests if k == kind]
         print(
-            f"  {kind:<16} {len(values):6d} requests, median {statistics.median(values) * 1000:6.1f}"
+            f"  {kind:<23} {len(values):6d} requests, median {statistics.median(values) * 1000:6.1f}"
             f" ms, p95 {percentile(values, 0.95) * 1000:6.1f} ms"
         )
     print(
