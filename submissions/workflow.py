@@ -119,6 +119,13 @@ def question_problems(*, submission: Submission, question: Question) -> list[Pro
     return problems
 
 
+def _refuse_with_problems(submission: Submission, question: Question, message: str) -> None:
+    """The hard stop shared by sending for review and approving: raise while problems remain."""
+    problems = question_problems(submission=submission, question=question)
+    if problems:
+        raise WorkflowError(message % {"number": question.number}, problems)
+
+
 def _review(submission: Submission, question: Question) -> QuestionReview:
     review, _created = QuestionReview.objects.select_for_update().get_or_create(
         submission=submission, question=question
@@ -161,13 +168,11 @@ def question_submit_for_review(
             _("Question %(number)s is already %(status)s.")
             % {"number": question.number, "status": review.get_status_display().lower()}
         )
-    problems = question_problems(submission=submission, question=question)
-    if problems:
-        raise WorkflowError(
-            _("Question %(number)s cannot go to review yet: fix these first.")
-            % {"number": question.number},
-            problems,
-        )
+    _refuse_with_problems(
+        submission,
+        question,
+        _("Question %(number)s cannot go to review yet: fix these first."),
+    )
     _move(review, ReviewStatus.IN_REVIEW, user)
     submission_refresh_status(submission=submission, user=user)
     notifications.review_requested(submission=submission, question=question, by=user)
@@ -214,13 +219,9 @@ def question_approve(
             _("Only a question in review can be approved; question %(number)s is %(status)s.")
             % {"number": question.number, "status": review.get_status_display().lower()}
         )
-    problems = question_problems(submission=submission, question=question)
-    if problems:
-        raise WorkflowError(
-            _("Question %(number)s cannot be approved: fix these first.")
-            % {"number": question.number},
-            problems,
-        )
+    _refuse_with_problems(
+        submission, question, _("Question %(number)s cannot be approved: fix these first.")
+    )
     _move(review, ReviewStatus.APPROVED, user)
     submission_refresh_status(submission=submission, user=user)
     notifications.approved(submission=submission, question=question, by=user)
