@@ -27,6 +27,10 @@ ACTIONS: dict[str, tuple[frozenset[Role], str]] = {
     "open": (frozenset({K}), _("Open the year's submission, carry forward, import")),
     "finalize": (frozenset({K}), _("Finalize the submission")),
     "reopen": (frozenset({K}), _("Reopen a finalized submission, with a reason")),
+    "completeness": (
+        frozenset({K}),
+        _("See every question's words, status, assignee and due date; download it as CSV"),
+    ),
 }
 
 # Actions that change the submission: refused on a finalized one, whatever the role.

@@ -1,6 +1,19 @@
 from django.urls import path
 
-from .views import authoring, coordination, exports, history, imports, pages, review
+from .views import (
+    authoring,
+    compare,
+    completeness,
+    coordination,
+    coverage,
+    exports,
+    history,
+    imports,
+    library,
+    pages,
+    review,
+    search,
+)
 
 urlpatterns = [
     path("submissions/<int:pk>/print/", exports.submission_print, name="submission_print"),
@@ -13,6 +26,21 @@ urlpatterns = [
     path("", pages.home, name="home"),
     path("health/", pages.health, name="health"),
     path("my-work/", review.my_work, name="my_work"),
+    path("search/", search.search, name="search"),
+    path("coverage/", coverage.coverage_years, name="coverage_years"),
+    path("compare/", compare.compare, name="compare"),
+    path("library/", library.library, name="library"),
+    path("library/reuse/", library.library_reuse, name="library_reuse"),
+    path(
+        "submissions/<int:pk>/completeness/",
+        completeness.completeness,
+        name="completeness",
+    ),
+    path(
+        "submissions/<int:pk>/completeness.csv",
+        completeness.completeness_csv,
+        name="completeness_csv",
+    ),
     path("submissions/<int:pk>/review/", review.review_page, name="review_page"),
     path("submissions/<int:pk>/finalize/", review.submission_finalize, name="submission_finalize"),
     path("submissions/<int:pk>/reopen/", review.submission_reopen, name="submission_reopen"),

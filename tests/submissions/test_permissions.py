@@ -65,6 +65,8 @@ def request_for(action, client, submission):
         submission.status = "finalized"
         submission.save()
         return client.post(reverse("submission_reopen", args=[pk]), {"reason": "A typo."})
+    if action == "completeness":
+        return client.get(reverse("completeness", args=[pk]))
     raise AssertionError(action)
 
 
