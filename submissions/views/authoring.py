@@ -1,12 +1,13 @@
 """The editing page: one question at a time, its answers, parts and table, saved by autosave or Save."""
 
+import hashlib
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -116,9 +117,14 @@ def _row_formset(question: Question, rows, data=None):
         prefix="rows",
         form_kwargs={"description_limit": question.row_description_word_limit},
     )
-    carried = {row.pk: row.carried_from_year for row in rows}
+    by_id = {row.pk: row for row in rows}
     for form in formset.forms:
-        form.carried_from_year = carried.get(form.initial.get("id"))
+        row = by_id.get(form.initial.get("id"))
+        form.carried_from_year = row.carried_from_year if row else None
+        # An unchanged row renders the same HTML: its rendering is cached under its version.
+        form.cache_key = (
+            f"{row.pk}-{row.version}-{row.position}-{row.updated_at.timestamp()}" if row else None
+        )
     return formset
 
 
@@ -143,26 +149,38 @@ def _review_context(request, submission, question) -> dict:
     }
 
 
-def edit_page(request, submission, question, *, error=None, status=200):
+def edit_page(request, submission, question, *, error=None, status=200, progress=None):
     """The editing page as saved, with an optional refused transition's problems."""
-    answers = {
-        a.part_id: a for a in submission.answers.filter(question=question).select_related("part")
-    }
+    progress = progress or submissions_progress(submissions=[submission])[submission.pk]
+    state = next(s for s in progress.states if s.question.pk == question.pk)
+    answers = {part.part.pk: part.answer for part in state.parts if part.answer}
+    if state.narrative:
+        answers[None] = state.narrative
     return _render(
         request,
         submission,
         question,
-        _answer_forms(question, answers),
+        _answer_forms(state.question, answers),
         _row_formset(question, _rows(submission, question)),
         error=error,
         status=status,
+        progress=progress,
     )
 
 
 def _render(
-    request, submission, question, answer_forms, formset, *, results=None, error=None, status=200
+    request,
+    submission,
+    question,
+    answer_forms,
+    formset,
+    *,
+    results=None,
+    error=None,
+    status=200,
+    progress=None,
 ):
-    progress = submissions_progress(submissions=[submission])[submission.pk]
+    progress = progress or submissions_progress(submissions=[submission])[submission.pk]
     questions = [s.question for s in progress.states]
     index = next(i for i, q in enumerate(questions) if q.pk == question.pk)
     state = progress.states[index]
@@ -176,6 +194,7 @@ def _render(
             "question": question,
             "state": state,
             "progress": progress,
+            "toc_key": _toc_key(progress, question),
             "answer_forms": answer_forms,
             "formset": formset,
             "previous": questions[index - 1] if index > 0 else None,
@@ -190,13 +209,38 @@ def _render(
     )
 
 
+def _toc_key(progress, question) -> str:
+    """What the table of contents shows, hashed: the key of its cached fragment."""
+    shown = [
+        (
+            s.question.pk,
+            s.question.number,
+            s.question.section,
+            s.question.prompt,
+            s.status,
+            s.count and (s.count.words, s.count.limit),
+            len(s.parts),
+            s.row_count,
+            s.over,
+        )
+        for s in progress.states
+    ]
+    return hashlib.sha256(repr((question.pk, shown)).encode()).hexdigest()
+
+
 @login_required_or_401
 def question_edit(request: HttpRequest, pk: int, number: str) -> HttpResponse:
     """Show one question for editing; POST saves it (autosave sends JSON, Save a plain form)."""
     submission = _submission(request, pk)
-    question = _question(submission, number)
     if request.method != "POST":
-        return edit_page(request, submission, question)
+        # The page needs every question's progress for its table of contents: that read
+        # also brings this question, its parts and answers.
+        progress = submissions_progress(submissions=[submission])[submission.pk]
+        state = next((s for s in progress.states if s.question.number == number), None)
+        if state is None:
+            raise Http404(_("This questionnaire has no question %(number)s.") % {"number": number})
+        return edit_page(request, submission, state.question, progress=progress)
+    question = _question(submission, number)
 
     try:
         submission_ensure_editable(submission=submission)

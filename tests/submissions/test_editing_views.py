@@ -410,3 +410,52 @@ def test_edit_page_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(len(small.captured_queries)):
         response = contributor_client.get(url)
     assert len(re.findall(r'data-prefix="rows-\d+"', response.content.decode())) == 70
+
+
+def test_cached_parts_of_the_page_never_show_an_old_row_or_count(submission, organization, sdgs):
+    """The rows and the table of contents are cached as HTML: a change elsewhere shows at once.
+
+    Another user's save, a reorder (which keeps the version) and a new answer elsewhere in
+    the questionnaire each change what the next reload shows.
+    """
+    question = submission.questionnaire.questions.get(number="3")
+    first = Event.objects.create(submission=submission, question=question, name="IDM", position=0)
+    Event.objects.create(submission=submission, question=question, name="GCM", position=1)
+    reader = Client()
+    reader.force_login(make_member(organization, "contributor", "reader"))
+    writer = Client()
+    writer.force_login(make_member(organization, "contributor", "writer"))
+    url = edit_url(submission, "3")
+
+    def names_in_order():
+        page = reader.get(url).content.decode()
+        return re.findall(r'name="rows-\d+-name"[^>]*value="([^"]+)"', page)
+
+    assert names_in_order() == ["IDM", "GCM"]
+    response = writer.post(
+        url,
+        {
+            "autosave": "1",
+            **rows_management(1),
+            **event_row(0, id=str(first.pk), version="1", name="IDM 2024", position="0"),
+        },
+        **JSON,
+    )
+    assert results_by_key(response)["rows-0"]["status"] == "saved"
+    assert names_in_order() == ["IDM 2024", "GCM"]
+
+    Event.objects.filter(pk=first.pk).update(position=5)  # moved down, same version
+    assert names_in_order() == ["GCM", "IDM 2024"]
+    page = reader.get(url).content.decode()
+    assert re.search(r'name="rows-1-position"[^>]*value="5"', page)
+
+    def table_of_contents():
+        return reader.get(url).content.decode().split('class="toc"')[1].split("</nav>")[0]
+
+    assert "0 / 200 words" in table_of_contents()
+    writer.post(
+        edit_url(submission, "1"),
+        {"autosave": "1", "answer-main-text": "Decided", "answer-main-version": "0"},
+        **JSON,
+    )
+    assert "1 / 200 words" in table_of_contents()
