@@ -24,17 +24,32 @@ from .models import (
 from .services import ServiceError, questionnaire_copy_as_next_year
 
 
-class QuestionPartInline(nested_admin.NestedTabularInline):
+class BoundedInlineMixin:
+    """At most max_num forms, whatever TOTAL_FORMS says.
+
+    Django builds one form per TOTAL_FORMS up to max_num + 1000; with nested parts a forged
+    "questions-TOTAL_FORMS=99999" meant a million forms. Above the bound the formset
+    refuses with "Please submit at most N forms".
+    """
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("absolute_max", self.max_num)
+        return super().get_formset(request, obj, **kwargs)
+
+
+class QuestionPartInline(BoundedInlineMixin, nested_admin.NestedTabularInline):
     model = QuestionPart
     form = QuestionPartForm
     extra = 0
+    max_num = 50
     sortable_field_name = "position"
 
 
-class QuestionInline(nested_admin.NestedStackedInline):
+class QuestionInline(BoundedInlineMixin, nested_admin.NestedStackedInline):
     model = Question
     form = QuestionForm
     extra = 0
+    max_num = 200
     sortable_field_name = "position"
     inlines = [QuestionPartInline]
     fieldsets = [

@@ -629,10 +629,8 @@ def _small(value: str) -> bool:
         return True
 
 
-# The admin builds (and renders) one question form, with its nested parts formset, per
-# TOTAL_FORMS up to Django's cap of 2000: a superuser's "questions-TOTAL_FORMS=99999" costs
-# minutes and gigabytes (a finding, reported; max_num/absolute_max on QuestionInline would
-# bound it). Only small counts here, so that the suite stays fast.
+# The admin builds one question form, with its nested parts formset, per TOTAL_FORMS up to
+# its bound (test_admin_refuses_a_forged_huge_form_count): small counts here keep it fast.
 ADMIN_MANAGEMENT = st.fixed_dictionaries(
     {
         "TOTAL_FORMS": st.one_of(
@@ -702,6 +700,28 @@ def test_admin_questionnaire_form_with_nested_inlines(
             assert (Questionnaire.objects.count(), Question.objects.count()) == before
             html = response.content.decode()
             assert re.search(r'class="errornote|errorlist', html)
+
+
+def test_admin_refuses_a_forged_huge_form_count(admin_user):
+    """ "questions-TOTAL_FORMS=99999" is refused with a message, without building 99999 forms."""
+    client = client_for(admin_user)
+    data = {
+        "kind": "desa",
+        "year": "2031",
+        "slug": "desa-2031",
+        "title": "2031",
+        "intro": "",
+        "questions-TOTAL_FORMS": "99999",
+        "questions-INITIAL_FORMS": "0",
+        "_save": "Save",
+    }
+    for index in range(3):
+        data.update(_admin_question(index, str(index)))
+    response = client.post("/admin/submissions/questionnaire/add/", data)
+    assert response.status_code == 200
+    # Django's own bound would be 2000 forms (minutes, with the nested parts): ours is 200.
+    assert "Please submit at most 200 forms" in response.content.decode()
+    assert not Questionnaire.objects.filter(slug="desa-2031").exists()
 
 
 # --- Findings: strict xfails, to turn into plain tests when fixed --------------------------------
