@@ -101,10 +101,10 @@ def test_database_gone_during_an_answer_save_changes_nothing_and_the_retry_saves
     with database_away(r'^UPDATE "submissions_answer"'):
         response = editor.post(edit_url(submission, "1"), post, **JSON)
 
-    # Not a JSON answer: the page says "Not saved: the server had a problem", keeps the text in
-    # the browser and tries again (see the browser test below).
-    assert response.status_code == 500
-    assert "json" not in response.headers["Content-Type"]
+    # "Try again": the page shows the message, keeps the text in the browser and retries
+    # (tests/browser/test_database_away.py).
+    assert response.status_code == 503
+    assert "database cannot be reached" in response.json()["error"]
     answer = Answer.objects.get()
     assert (answer.text, answer.version) == ("Before", 1)
 
@@ -122,7 +122,7 @@ def test_a_lost_answer_response_then_the_retry_does_not_write_twice(
     post = {"autosave": "1", "answer-main-text": "Written once", "answer-main-version": "0"}
 
     response = editor.post(edit_url(submission, "1"), post, **JSON)
-    assert response.status_code == 500
+    assert response.status_code == 503
     assert Answer.objects.get().version == 1
     answer_lost.undo()
 
@@ -147,7 +147,7 @@ def test_database_gone_while_writing_a_rows_goals_leaves_the_row_as_it_was(
     with database_away(EVENT_GOALS_INSERT):
         response = editor.post(edit_url(submission, "3"), post, **JSON)
 
-    assert response.status_code == 500
+    assert response.status_code == 503
     row.refresh_from_db()
     assert event_values(row) == before  # all of the row's save, or none of it
 
@@ -159,7 +159,7 @@ def test_database_gone_while_adding_a_row_adds_nothing(editor, submission, sdgs)
     with database_away(EVENT_GOALS_INSERT):
         response = editor.post(edit_url(submission, "3"), post, **JSON)
 
-    assert response.status_code == 500
+    assert response.status_code == 503
     assert not Event.objects.exists()
 
 
@@ -172,7 +172,7 @@ def test_database_gone_while_adding_a_row_adds_nothing(editor, submission, sdgs)
 def test_a_lost_add_row_response_then_the_retry_adds_one_row(editor, submission, sdgs, answer_lost):
     post = row_post({"id": "", "version": 0, "position": 0, "name": "Only once"})
 
-    assert editor.post(edit_url(submission, "3"), post, **JSON).status_code == 500
+    assert editor.post(edit_url(submission, "3"), post, **JSON).status_code == 503
     answer_lost.undo()
     editor.post(edit_url(submission, "3"), post, **JSON)
 

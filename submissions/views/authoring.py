@@ -1,11 +1,13 @@
 """The editing page: one question at a time, its answers, parts and table, saved by autosave or Save."""
 
 import hashlib
+import logging
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,6 +32,8 @@ from ..permissions import allowed_actions, require
 from ..selectors import submissions_progress, submissions_visible_to
 from ..services import ServiceError
 from ..workflow import question_edited
+
+logger = logging.getLogger(__name__)
 
 
 def wants_json(request: HttpRequest) -> bool:
@@ -258,13 +262,29 @@ def question_edit(request: HttpRequest, pk: int, number: str) -> HttpResponse:
     explicit = request.POST.get("autosave") != "1"
     answer_forms = _answer_forms(question, answers, request.POST)
     formset = _row_formset(question, [], request.POST)
-    results = _save_answers(request, submission, question, answer_forms)
-    results += _save_rows(request, submission, question, formset, apply_deletions=explicit)
-    if any(r.status in (SAVED, REMOVED) for r in results):
-        question_edited(submission=submission, question=question, user=request.user)
+    try:
+        results = _save_answers(request, submission, question, answer_forms)
+        results += _save_rows(request, submission, question, formset, apply_deletions=explicit)
+        if any(r.status in (SAVED, REMOVED) for r in results):
+            question_edited(submission=submission, question=question, user=request.user)
+        if wants_json(request):
+            return JsonResponse(_json_payload(submission, question, results))
+    except DatabaseError:
+        if not wants_json(request):
+            raise
+        # Each item's save is atomic: what failed wrote nothing, and what was saved comes
+        # back "unchanged" on the retry. A 503 says "try again", not "refused".
+        logger.exception("Autosave of question %s failed: database error", question.pk)
+        return JsonResponse(
+            {
+                "error": _(
+                    "Not saved: the database cannot be reached. Your text is kept in this "
+                    "browser; trying again shortly."
+                )
+            },
+            status=503,
+        )
 
-    if wants_json(request):
-        return JsonResponse(_json_payload(submission, question, results))
     problems = [r for r in results if r.status in (CONFLICT, MISSING, INVALID)]
     if not problems:
         messages.success(request, _("Saved."))

@@ -391,6 +391,7 @@
       if (response.status === 403) { throw { kind: "forbidden" }; }
       if (type.indexOf("json") === -1) { throw { kind: "server", status: response.status }; }
       return response.json().then(function (body) {
+        if (response.status === 503) { throw { kind: "unavailable", message: body.error }; }
         if (!response.ok) { throw { kind: "refused", message: body.error }; }
         return body;
       });
@@ -416,6 +417,8 @@
         setStatus(error.message, "danger");
         dirty = false;
         return;
+      } else if (error.kind === "unavailable") {
+        setStatus(error.message, "danger");
       } else if (error.kind === "server") {
         setStatus(t("Not saved: the server had a problem. Your text is kept in this browser; trying again shortly."), "danger");
       } else {
