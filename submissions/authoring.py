@@ -168,26 +168,56 @@ def row_save(
     position: int,
     user: AbstractBaseUser,
     key: str,
+    client_key: str = "",
 ) -> ItemResult:
-    """Create a table row (row_id None) or update one from the version the user started from."""
+    """Create a table row (row_id None) or update one from the version the user started from.
+
+    A new row carries the browser's client_key: if a row with that key exists (the answer to
+    the save that created it was lost), the retry updates it from version 1 instead.
+    """
     model = ROW_MODELS[question.table]
     fields = list(values)
+    if row_id is None and client_key:
+        row_id = (
+            model.objects.filter(submission=submission, question=question, client_key=client_key)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        base_version = 1 if row_id else base_version
     if row_id is None:
         if not any(str(v).strip() for v in values.values()) and not sdgs:
             return ItemResult(key=key, status=UNCHANGED)  # an added row left empty
         limit_error = _row_limit_error(submission=submission, question=question)
         if limit_error:
             return ItemResult(key=key, status=INVALID, errors=[limit_error])
-        with history.revision(user=user, comment=history.SAVED):
-            row = model.objects.create(
+        try:
+            with history.revision(user=user, comment=history.SAVED):
+                row = model.objects.create(
+                    submission=submission,
+                    question=question,
+                    position=position,
+                    updated_by=user,
+                    client_key=client_key,
+                    **values,
+                )
+                row.sdgs.set(sdgs)
+                history.add(row)
+        except IntegrityError:
+            if not client_key:
+                raise
+            # The same new row in two requests at once: the other one created it.
+            return row_save(
                 submission=submission,
                 question=question,
+                row_id=None,
+                base_version=base_version,
+                values=values,
+                sdgs=sdgs,
                 position=position,
-                updated_by=user,
-                **values,
+                user=user,
+                key=key,
+                client_key=client_key,
             )
-            row.sdgs.set(sdgs)
-            history.add(row)
         return ItemResult(key=key, status=SAVED, id=row.pk, version=row.version)
 
     row = (

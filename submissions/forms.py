@@ -185,6 +185,13 @@ class RowForm(StripControlCharactersMixin, forms.ModelForm):
         min_value=0, max_value=MAX_ROWS_PER_REQUEST * 100, required=False, widget=FastHiddenInput
     )
     sdgs = SDGField(label=_("Relevant SDGs"))
+    # The browser's key for a row it adds (see TableRow.client_key).
+    client_key = forms.RegexField(
+        regex=r"^[0-9a-zA-Z-]{8,36}$",
+        required=False,
+        widget=FastHiddenInput,
+        error_messages={"invalid": _("This new row could not be read: reload the page.")},
+    )
 
     text_fields: tuple[str, ...] = ()
 

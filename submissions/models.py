@@ -381,10 +381,26 @@ class TableRow(models.Model):
         verbose_name=_("last edited by"),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Set by the browser on a row it adds: when the answer to that save is lost, the retry
+    # finds the row instead of adding it a second time.
+    client_key = models.CharField(
+        _("key given by the browser that added the row"),
+        max_length=36,
+        blank=True,
+        default="",
+        editable=False,
+    )
 
     class Meta:
         abstract = True
         ordering = ["submission", "question__position", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "client_key"],
+                condition=~models.Q(client_key=""),
+                name="%(app_label)s_%(class)s_one_row_per_client_key",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name or gettext("(unnamed row)")

@@ -164,19 +164,42 @@ def test_database_gone_while_adding_a_row_adds_nothing(editor, submission, sdgs)
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="A new row has no idempotency key: when the answer to 'add row' is lost, the "
-    "browser's retry (id still empty) adds the row a second time.",
-)
 def test_a_lost_add_row_response_then_the_retry_adds_one_row(editor, submission, sdgs, answer_lost):
-    post = row_post({"id": "", "version": 0, "position": 0, "name": "Only once"})
+    """The browser keys each row it adds: the retry of a save whose answer was lost finds it."""
+    key = "6f1c1d8e-3b9a-4c55-9e1f-0a2b3c4d5e6f"
+    post = row_post({"id": "", "version": 0, "position": 0, "name": "Only once", "client_key": key})
 
     assert editor.post(edit_url(submission, "3"), post, **JSON).status_code == 503
     answer_lost.undo()
-    editor.post(edit_url(submission, "3"), post, **JSON)
+    (result,) = editor.post(edit_url(submission, "3"), post, **JSON).json()["results"]
 
-    assert Event.objects.count() == 1
+    row = Event.objects.get()
+    assert (result["status"], result["id"], result["version"]) == ("unchanged", row.pk, 1)
+    # Typed more before the retry went out: the retry updates the row it had created.
+    post["rows-0-name"] = "Only once, renamed"
+    (result,) = editor.post(edit_url(submission, "3"), post, **JSON).json()["results"]
+    assert (result["status"], result["id"], result["version"]) == ("saved", row.pk, 2)
+    assert list(Event.objects.values_list("name", flat=True)) == ["Only once, renamed"]
+
+
+@pytest.mark.django_db
+def test_rows_added_with_different_keys_are_different_rows(editor, submission, sdgs):
+    for number, key in enumerate(["key-one-aaaa", "key-two-bbbb"]):
+        post = row_post(
+            {"id": "", "version": 0, "position": 0, "name": "Same name", "client_key": key}
+        )
+        (result,) = editor.post(edit_url(submission, "3"), post, **JSON).json()["results"]
+        assert result["status"] == "saved"
+    assert Event.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_forged_row_key_is_refused_with_a_message(editor, submission, sdgs):
+    post = row_post({"id": "", "version": 0, "position": 0, "name": "X", "client_key": "<script>"})
+    (result,) = editor.post(edit_url(submission, "3"), post, **JSON).json()["results"]
+    assert result["status"] == "invalid"
+    assert "could not be read" in " ".join(result["errors"])
+    assert not Event.objects.exists()
 
 
 @pytest.mark.django_db

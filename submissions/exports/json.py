@@ -60,7 +60,15 @@ ROW_KIND_FIELDS = {
         f.name
         for f in model._meta.concrete_fields
         if f.name
-        not in {*ROW_COMMON_FIELDS, "id", "submission", "question", "updated_by", "updated_at"}
+        not in {
+            *ROW_COMMON_FIELDS,
+            "id",
+            "submission",
+            "question",
+            "updated_by",
+            "updated_at",
+            "client_key",
+        }
     )
     for kind, model in ROW_MODELS.items()
 }

@@ -383,6 +383,7 @@ def _save_rows(request, submission, question, formset, *, apply_deletions) -> li
                 position=index if position is None else position,
                 user=request.user,
                 key=key,
+                client_key=data.get("client_key") or "",
             )
         )
     return results

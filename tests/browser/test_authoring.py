@@ -94,6 +94,8 @@ def test_contributor_writes_answer_crosses_limit_adds_initiative_and_finds_it_sa
     initiative = Initiative.objects.get()
     assert sorted(initiative.sdgs.values_list("number", flat=True)) == [10, 17]
     assert initiative.partners == "UNHCR, UNDP"
+    # The browser keyed the row it added: a retried save would find it, not add it twice.
+    assert len(initiative.client_key) == 36
 
     page.goto(edit_url(live_server, submission, "1"))
     expect(page.get_by_label("Answer")).to_have_value(" ".join(["word"] * 203))

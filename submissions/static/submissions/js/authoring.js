@@ -189,6 +189,13 @@
     changed(false);
   }
 
+  function newKey() {
+    if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
   function addRow(focus) {
     var template = document.getElementById("row-template");
     var index = parseInt(totalInput.value, 10);
@@ -201,6 +208,8 @@
     rowsBox.appendChild(row);
     totalInput.value = String(index + 1);
     field(row, "version").value = "0";
+    // The server knows a retried save of this new row by this key (its answer may be lost).
+    field(row, "client_key").value = newKey();
     bindRow(row);
     renumber();
     if (focus !== false) {
