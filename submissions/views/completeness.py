@@ -1,22 +1,92 @@
-"""Completeness at a glance for coordinators (to be built)."""
+"""Completeness at a glance for coordinators: the page and its CSV."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
+from django.utils.http import content_disposition_header, urlencode
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 
+from ..insight.completeness import (
+    SORT_LABELS,
+    CompletenessCsvExporter,
+    completeness_sort,
+    submission_completeness,
+)
 from ..permissions import require
 from ..selectors import submissions_visible_to
 
+ARIA_SORT = {False: "ascending", True: "descending"}
+
+# The table's columns in order; those with a sort key are sortable.
+COLUMNS = (
+    ("number", None),
+    (None, _("Question")),
+    ("words", None),
+    ("percent", None),
+    (None, _("Rows")),
+    ("status", None),
+    ("assignee", None),
+    ("due", None),
+    (None, _("Last edited")),
+)
+
+
+def _completeness(request, pk: int):
+    submission = get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
+    require(request.user, submission, "completeness")
+    sort, descending = completeness_sort(request.GET.get("sort"), request.GET.get("dir"))
+    return submission_completeness(submission=submission, sort=sort, descending=descending)
+
+
+def _columns(sort: str, descending: bool) -> list[dict]:
+    """Each column's label; a sortable one also its link and, when sorted, its aria-sort."""
+    columns = []
+    for key, label in COLUMNS:
+        if key is None:
+            columns.append({"label": label})
+            continue
+        current = key == sort
+        # A first click sorts ascending; clicking the sorted column again turns it round.
+        direction = "desc" if current and not descending else "asc"
+        columns.append(
+            {
+                "key": key,
+                "label": SORT_LABELS[key],
+                "query": urlencode({"sort": key, "dir": direction}),
+                "aria_sort": ARIA_SORT[descending] if current else None,
+                "next_descending": direction == "desc",
+            }
+        )
+    return columns
+
 
 @login_required
+@require_GET
 def completeness(request, pk: int):
-    submission = get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
-    require(request.user, submission, "completeness")
-    return HttpResponse("")
+    """Every question's words against its limit, status, assignee and due date, sortable."""
+    report = _completeness(request, pk)
+    return render(
+        request,
+        "submissions/insight/completeness.html",
+        {
+            "submission": report.submission,
+            "report": report,
+            "columns": _columns(report.sort, report.descending),
+            "csv_query": urlencode(
+                {"sort": report.sort, "dir": "desc" if report.descending else "asc"}
+            ),
+        },
+    )
 
 
 @login_required
+@require_GET
 def completeness_csv(request, pk: int):
-    submission = get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
-    require(request.user, submission, "completeness")
-    return HttpResponse("")
+    """The same table as CSV, in the page's order: IOM-2024-desa-completeness.csv."""
+    filename, content_type, content = CompletenessCsvExporter(_completeness(request, pk)).render()
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=filename
+    )
+    return response

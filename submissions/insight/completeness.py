@@ -1,0 +1,458 @@
+"""Completeness at a glance: every question of a submission with its words against the limit,
+its review status, who holds it and by when, for the coordinator; and the same as CSV.
+
+The counts come from ``submissions_progress`` (one word counter, one notion of "answered" and
+"over the limit"); this module adds assignments, due dates, last edits and the sort orders.
+"""
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import IntegerField, Value
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ..exports.base import ListExporter
+from ..models import ROW_MODELS, Answer, Assignment, ReviewStatus, Submission
+from ..selectors import Count, QuestionState, submissions_progress
+from ..templatetags.submission_tags import STATUS
+
+# Statuses in the order a question moves through them, for sorting by status.
+STATUS_ORDER = (
+    "empty",
+    ReviewStatus.DRAFT,
+    ReviewStatus.CHANGES_REQUESTED,
+    ReviewStatus.IN_REVIEW,
+    ReviewStatus.APPROVED,
+)
+
+# A question is still with its writer in these statuses; past its due date it is overdue.
+WRITING = frozenset({"empty", ReviewStatus.DRAFT, ReviewStatus.CHANGES_REQUESTED})
+
+PROMPT_LENGTH = 90
+
+SORT_LABELS: dict[str, Any] = {
+    "number": gettext_lazy("Number"),
+    "words": gettext_lazy("Words"),
+    "percent": gettext_lazy("Limit used"),
+    "status": gettext_lazy("Status"),
+    "assignee": gettext_lazy("Assignee"),
+    "due": gettext_lazy("Due date"),
+}
+DEFAULT_SORT = "number"
+
+
+def person_name(user: AbstractBaseUser | None) -> str:
+    """Full name, or the username when the user has none."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def _short(text: str, length: int = PROMPT_LENGTH) -> str:
+    """The text on one line, cut at a word boundary with an ellipsis when longer than length."""
+    text = " ".join(text.split())
+    if len(text) <= length:
+        return text
+    cut = text[: length - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:") + "…"
+
+
+def _percent(count: Count | None) -> int | None:
+    """Whole percent, rounded down: 199 of 200 words is 99%, not yet 100%."""
+    if count is None or not count.limit:
+        return None
+    return 100 * count.words // count.limit
+
+
+@dataclass
+class LastEdit:
+    at: datetime
+    by: AbstractBaseUser | None
+
+
+@dataclass
+class PartLine:
+    """One named part of a question: its words against its own limit."""
+
+    title: str
+    words: int
+    limit: int | None
+    percent: int | None
+    over: bool
+    last_edit: LastEdit | None = None
+
+
+@dataclass
+class CompletenessLine:
+    """One question of the submission as the coordinator sees it."""
+
+    state: QuestionState
+    order: int  # place in the questionnaire
+    today: date
+    parts: list[PartLine] = field(default_factory=list)
+    assignments: list[Assignment] = field(default_factory=list)
+    last_edit: LastEdit | None = None
+
+    @property
+    def question(self):
+        return self.state.question
+
+    @property
+    def number(self) -> str:
+        return self.question.number
+
+    @property
+    def prompt(self) -> str:
+        return _short(self.question.prompt)
+
+    @property
+    def has_text(self) -> bool:
+        """Whether the question has a narrative answer or parts (else it is only a table)."""
+        return self.state.count is not None or bool(self.state.parts)
+
+    @property
+    def words(self) -> int | None:
+        """Words of the narrative and the parts together; None for a table-only question."""
+        return self.state.words if self.has_text else None
+
+    @property
+    def limit(self) -> int | None:
+        """The limit of all its texts together; None when one of them has no limit."""
+        counts = ([self.state.count] if self.state.count else []) + [
+            p.count for p in self.state.parts
+        ]
+        if not counts or not all(c.limit for c in counts):
+            return None
+        return sum(c.limit for c in counts)
+
+    @property
+    def percent(self) -> int | None:
+        """Percent of the limit; for a question in parts, that of its fullest text."""
+        percents = [_percent(self.state.count)] + [_percent(p.count) for p in self.state.parts]
+        percents = [p for p in percents if p is not None]
+        return max(percents) if percents else None
+
+    @property
+    def text_over(self) -> bool:
+        """Whether its narrative or one of its parts is over its limit (rows aside)."""
+        return bool(self.state.count and self.state.count.over) or any(
+            p.count.over for p in self.state.parts
+        )
+
+    @property
+    def row_count(self) -> int | None:
+        return self.state.row_count if self.question.table else None
+
+    @property
+    def max_rows(self) -> int | None:
+        return self.question.max_rows
+
+    @property
+    def rows_over(self) -> int:
+        return self.state.rows_over
+
+    @property
+    def status(self) -> str:
+        return self.state.status
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS.get(self.status, (self.status,))[0])
+
+    @property
+    def answered(self) -> bool:
+        return self.state.answered
+
+    @property
+    def over(self) -> bool:
+        return self.state.over
+
+    @property
+    def assignees(self) -> list[AbstractBaseUser]:
+        """Who holds the question, then who holds one of its rows; each once."""
+        found = {}
+        for assignment in self.assignments:
+            found.setdefault(assignment.assignee_id, assignment.assignee)
+        return list(found.values())
+
+    @property
+    def due_date(self) -> date | None:
+        """The earliest due date of the question's assignments."""
+        dates = [a.due_date for a in self.assignments if a.due_date]
+        return min(dates) if dates else None
+
+    @property
+    def overdue(self) -> bool:
+        """Past its due date and still being written (not sent for review, not approved)."""
+        return bool(self.due_date and self.due_date < self.today and self.status in WRITING)
+
+
+def _sort_by_assignee(line: CompletenessLine) -> str | None:
+    return person_name(line.assignees[0]).casefold() if line.assignees else None
+
+
+SORT_KEYS: dict[str, Callable[[CompletenessLine], Any]] = {
+    "number": lambda line: line.order,
+    "words": lambda line: line.words,
+    "percent": lambda line: line.percent,
+    "status": lambda line: STATUS_ORDER.index(line.status) if line.status in STATUS_ORDER else 99,
+    "assignee": _sort_by_assignee,
+    "due": lambda line: line.due_date,
+}
+
+
+def completeness_sort(sort: str | None, direction: str | None) -> tuple[str, bool]:
+    """(sort key, descending) from the query string; anything unknown is questionnaire order."""
+    if sort not in SORT_KEYS:
+        return DEFAULT_SORT, False
+    return sort, direction == "desc"
+
+
+def sort_lines(
+    lines: list[CompletenessLine], sort: str, descending: bool
+) -> list[CompletenessLine]:
+    """Lines by one key, either way; lines without a value last, ties in questionnaire order."""
+    key = SORT_KEYS[sort]
+    by_order = sorted(lines, key=lambda line: line.order)
+    present = [line for line in by_order if key(line) is not None]
+    missing = [line for line in by_order if key(line) is None]
+    # Python's sort is stable even when reversed: equal values keep questionnaire order.
+    return sorted(present, key=key, reverse=descending) + missing
+
+
+@dataclass
+class Completeness:
+    """A submission's questions, sorted, with the summary shown above them."""
+
+    submission: Submission
+    lines: list[CompletenessLine]
+    sort: str
+    descending: bool
+    today: date
+
+    @property
+    def total(self) -> int:
+        return len(self.lines)
+
+    @property
+    def answered(self) -> int:
+        return sum(line.answered for line in self.lines)
+
+    @property
+    def over(self) -> int:
+        return sum(line.over for line in self.lines)
+
+    @property
+    def in_review(self) -> int:
+        return sum(line.status == ReviewStatus.IN_REVIEW for line in self.lines)
+
+    @property
+    def approved(self) -> int:
+        return sum(line.status == ReviewStatus.APPROVED for line in self.lines)
+
+    @property
+    def overdue(self) -> int:
+        return sum(line.overdue for line in self.lines)
+
+
+def _last_edits(submission: Submission) -> dict[tuple[int, int | None], LastEdit]:
+    """The latest edit of each answer (keyed by question and part) and each question's rows.
+
+    Two queries for the edits (answers; the three row tables in one UNION) and one for the
+    editors, whatever the number of answers and rows.
+    """
+    answers = Answer.objects.filter(submission=submission).values_list(
+        "question_id", "part_id", "updated_at", "updated_by_id"
+    )
+    no_part = Value(None, output_field=IntegerField())
+    row_querysets = [
+        model.objects.filter(submission=submission)
+        .annotate(no_part=no_part)
+        .order_by()  # Meta.ordering is not allowed inside a UNION
+        .values_list("question_id", "no_part", "updated_at", "updated_by_id")
+        for model in ROW_MODELS.values()
+    ]
+    rows = row_querysets[0].union(*row_querysets[1:], all=True)
+    latest: dict[tuple[int, int | None], tuple[datetime, int | None]] = {}
+    for edits in (answers, rows):
+        for question_id, part_id, updated_at, user_id in edits:
+            for key in {(question_id, part_id), (question_id, None)}:
+                if key not in latest or updated_at > latest[key][0]:
+                    latest[key] = (updated_at, user_id)
+    user_ids = {user_id for _at, user_id in latest.values() if user_id}
+    users = get_user_model().objects.in_bulk(user_ids) if user_ids else {}
+    return {key: LastEdit(at=at, by=users.get(user_id)) for key, (at, user_id) in latest.items()}
+
+
+def submission_completeness(
+    *,
+    submission: Submission,
+    sort: str = DEFAULT_SORT,
+    descending: bool = False,
+    today: date | None = None,
+) -> Completeness:
+    """Every question of the submission with its words, status, assignees and due date, sorted.
+
+    A fixed number of queries whatever the number of questions, parts, answers, rows and
+    assignments: the 7 of submissions_progress, one for the assignments with their assignees,
+    and three for the last edits and their editors (see _last_edits).
+    """
+    today = today or timezone.localdate()
+    progress = submissions_progress(submissions=[submission])[submission.pk]
+    assignments: dict[int, list[Assignment]] = {}
+    for assignment in Assignment.objects.filter(submission=submission).select_related("assignee"):
+        assignments.setdefault(assignment.question_id, []).append(assignment)
+    for held in assignments.values():
+        # The whole question's assignee first, then those of single rows, soonest due first.
+        held.sort(key=lambda a: (a.row_id is not None, a.due_date or date.max, a.pk))
+    last_edits = _last_edits(submission)
+
+    lines = []
+    for order, state in enumerate(progress.states):
+        question_id = state.question.pk
+        lines.append(
+            CompletenessLine(
+                state=state,
+                order=order,
+                today=today,
+                parts=[
+                    PartLine(
+                        title=p.part.title,
+                        words=p.count.words,
+                        limit=p.count.limit,
+                        percent=_percent(p.count),
+                        over=p.count.over,
+                        last_edit=last_edits.get((question_id, p.part.pk)),
+                    )
+                    for p in state.parts
+                ],
+                assignments=assignments.get(question_id, []),
+                last_edit=last_edits.get((question_id, None)),
+            )
+        )
+    if sort not in SORT_KEYS:
+        sort, descending = DEFAULT_SORT, False
+    return Completeness(
+        submission=submission,
+        lines=sort_lines(lines, sort, descending),
+        sort=sort,
+        descending=descending,
+        today=today,
+    )
+
+
+# -- CSV -----------------------------------------------------------------------------------
+
+
+def _iso(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return timezone.localtime(value).isoformat(timespec="minutes")
+    return value.isoformat()
+
+
+def _blank(value: Any) -> Any:
+    return "" if value is None else value
+
+
+class CompletenessCsvExporter(ListExporter):
+    """The completeness table as CSV: one line per question, then one per part of it.
+
+    Reuses ListExporter's writer: UTF-8 with a byte order mark, control characters removed,
+    and text a spreadsheet would run as a formula (= + - @) prefixed with an apostrophe.
+    """
+
+    identifier = "completeness-csv"
+    verbose_name = gettext_lazy("Completeness (CSV)")
+    extension = "csv"
+    content_type = "text/csv; charset=utf-8"
+
+    def __init__(self, completeness: Completeness):
+        self.completeness = completeness
+
+    def filename_stem(self, organization_code: str | None) -> str:
+        questionnaire = self.completeness.submission.questionnaire
+        return f"{organization_code}-{questionnaire.year}-{questionnaire.kind}-completeness"
+
+    def headers(self) -> Sequence[str]:
+        return [
+            _("Number"),
+            _("Part"),
+            _("Question"),
+            _("Words"),
+            _("Word limit"),
+            _("Limit used (percent)"),
+            _("Rows"),
+            _("Maximum rows"),
+            _("Descriptions over their limit"),
+            _("Status"),
+            _("Answered"),
+            _("Over the limit"),
+            _("Assignee (username)"),
+            _("Assignee (name)"),
+            _("Due date"),
+            _("Overdue"),
+            _("Last edited"),
+            _("Last edited by"),
+        ]
+
+    def rows(self, submissions: list[Submission]) -> Iterator[list[Any]]:
+        yes_no = {True: _("yes"), False: _("no")}
+        for line in self.completeness.lines:
+            last = line.last_edit
+            yield [
+                line.number,
+                "",
+                line.question.prompt,
+                _blank(line.words),
+                _blank(line.limit),
+                _blank(line.percent),
+                _blank(line.row_count),
+                _blank(line.max_rows if line.question.table else None),
+                line.rows_over if line.question.table else "",
+                line.status_label,
+                yes_no[line.answered],
+                yes_no[line.over],
+                "; ".join(user.get_username() for user in line.assignees),
+                "; ".join(person_name(user) for user in line.assignees),
+                _iso(line.due_date),
+                yes_no[line.overdue],
+                _iso(last.at if last else None),
+                person_name(last.by) if last else "",
+            ]
+            for part in line.parts:
+                last = part.last_edit
+                yield [
+                    line.number,
+                    part.title,
+                    "",
+                    part.words,
+                    _blank(part.limit),
+                    _blank(part.percent),
+                    "",
+                    "",
+                    "",
+                    "",
+                    yes_no[part.words > 0],
+                    yes_no[part.over],
+                    "",
+                    "",
+                    "",
+                    "",
+                    _iso(last.at if last else None),
+                    person_name(last.by) if last else "",
+                ]
+
+    def render(self, submission: Submission | None = None) -> tuple[str, str, bytes]:
+        """(filename, content type, content): IOM-2024-desa-completeness.csv."""
+        loaded = self.completeness.submission
+        stem = self.filename_stem(loaded.organization.code)
+        content = self._write_csv(self._safe_lines([loaded]))
+        return f"{stem}.{self.extension}", self.content_type, content
