@@ -49,6 +49,7 @@ CARRIED_FORWARD = "carried-forward"
 BACKUP_RESTORED = "backup-restored"
 VERSION_RESTORED = "version-restored"
 ROW_RECOVERED = "row-recovered"
+REUSED_FROM_LIBRARY = "reused-from-library"
 
 # Bookkeeping fields of a row: not content, never shown as a change.
 ROW_BOOKKEEPING = {
@@ -60,6 +61,7 @@ ROW_BOOKKEEPING = {
     "updated_by",
     "updated_at",
     "carried_from_year",
+    "client_key",
 }
 
 
@@ -158,6 +160,7 @@ def comment_label(comment: str) -> str:
         CARRIED_FORWARD: _("Carried forward from last year"),
         BACKUP_RESTORED: _("Restored from a backup"),
         ROW_RECOVERED: _("Recovered after removal"),
+        REUSED_FROM_LIBRARY: _("Reused from the library"),
     }
     if code == VERSION_RESTORED:
         return _("Restored version %(number)s") % {"number": detail}

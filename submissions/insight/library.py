@@ -1,0 +1,325 @@
+"""The library of recurring items: events, resources and initiatives across years.
+
+The same initiative comes back year after year under a drifting name; the library shows it
+as one item with its history by year (grouped by ``matching.group_rows``, the one rule), and
+reusing an item copies its latest version into an open submission.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.models import Membership, Organization, Role
+
+from .. import history
+from ..authoring import submission_ensure_editable
+from ..exports.base import ROW_FIELDS
+from ..models import (
+    ROW_MODELS,
+    SDG,
+    Question,
+    Submission,
+    SubmissionStatus,
+    TableKind,
+    TableRow,
+)
+from ..permissions import can
+from ..selectors import submissions_visible_to
+from ..services import ServiceError
+from .matching import group_rows, names_match
+
+# Revision comment of a reused row. history.comment_label does not word it yet (it shows the
+# code): history.py should gain this constant and a label.
+
+# What a library item offers for one open submission.
+AVAILABLE = "available"  # can be reused there
+PRESENT = "present"  # the submission has it already
+FULL = "full"  # the table there is full
+
+
+@dataclass
+class YearVersion:
+    """An item as it was in one year's submission."""
+
+    year: int
+    row: TableRow
+    sdgs: list[SDG]
+    previous_year: int | None = None  # the year before it appeared in; None the first time
+    changed: list[str] = field(default_factory=list)  # labels of the fields changed since then
+
+    @property
+    def first(self) -> bool:
+        return self.previous_year is None
+
+    @property
+    def name(self) -> str:
+        return self.row.name
+
+
+@dataclass
+class ReuseOffer:
+    """Whether an item can be reused in one open submission, and into which question."""
+
+    submission: Submission
+    question: Question
+    state: str
+    limit: int | None = None
+
+
+@dataclass
+class LibraryItem:
+    """One event, resource or initiative of an organization, with its versions by year."""
+
+    kind: str
+    organization: Organization
+    versions: list[YearVersion]  # newest year first
+    offers: list[ReuseOffer] = field(default_factory=list)
+
+    @property
+    def latest(self) -> YearVersion:
+        return self.versions[0]
+
+    @property
+    def name(self) -> str:
+        return self.latest.row.name
+
+    @property
+    def kind_label(self) -> str:
+        return TableKind(self.kind).label
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(v.year for v in self.versions)
+
+    @property
+    def recurring(self) -> bool:
+        return len(self.versions) > 1
+
+
+def _value(row: TableRow, name: str) -> Any:
+    if name == "sdgs":
+        return sorted(sdg.number for sdg in row.sdgs.all())
+    return str(getattr(row, name) or "").strip()
+
+
+def _item(kind: str, organization: Organization, rows: list[TableRow]) -> LibraryItem:
+    """An item from a group of rows (newest first), each year compared with the one before."""
+    versions = []
+    for position, row in enumerate(rows):
+        version = YearVersion(
+            year=row.submission.questionnaire.year, row=row, sdgs=list(row.sdgs.all())
+        )
+        before = rows[position + 1] if position + 1 < len(rows) else None
+        if before is not None:
+            version.previous_year = before.submission.questionnaire.year
+            version.changed = [
+                str(label)
+                for name, label in ROW_FIELDS[kind]
+                if _value(row, name) != _value(before, name)
+            ]
+        versions.append(version)
+    return LibraryItem(kind=kind, organization=organization, versions=versions)
+
+
+def _matches_query(item: LibraryItem, query: str) -> bool:
+    needle = query.casefold()
+    return any(needle in v.row.name.casefold() for v in item.versions)
+
+
+def library_items(
+    *,
+    user: AbstractBaseUser,
+    kind: str = "",
+    query: str = "",
+    recurring_only: bool = False,
+) -> list[LibraryItem]:
+    """The organization's rows grouped into items across years: recurring items first.
+
+    ``kind`` keeps one table (events, resources, initiatives); ``query`` keeps items with
+    the text in one of their years' names. Two queries per table, whatever the number of
+    rows and years: the rows with their submission and questionnaire, and their SDGs.
+    """
+    kinds = [kind] if kind else list(ROW_MODELS)
+    visible = submissions_visible_to(user=user)
+    items: list[LibraryItem] = []
+    for table in kinds:
+        rows = (
+            ROW_MODELS[table]
+            .objects.filter(submission__in=visible)
+            .select_related("submission__questionnaire", "submission__organization")
+            .prefetch_related("sdgs")
+            .order_by("submission__questionnaire__year", "question__position", "position", "id")
+        )
+        # Rows of different organizations are never one item.
+        by_organization: dict[int, list[TableRow]] = defaultdict(list)
+        for row in rows:
+            by_organization[row.submission.organization_id].append(row)
+        for organization_rows in by_organization.values():
+            organization = organization_rows[0].submission.organization
+            items.extend(
+                _item(table, organization, group) for group in group_rows(organization_rows)
+            )
+    if query:
+        items = [item for item in items if _matches_query(item, query)]
+    if recurring_only:
+        items = [item for item in items if item.recurring]
+    # Stable: within each class the order of group_rows (newest first, then by name) stands.
+    items.sort(key=lambda item: not item.recurring)
+    return items
+
+
+# -- Reuse ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ReuseTarget:
+    """An open submission the user may edit, with the first question of each table kind."""
+
+    submission: Submission
+    questions: dict[str, Question] = field(default_factory=dict)
+    names: dict[str, list[str]] = field(default_factory=dict)  # every row of that kind
+    counts: dict[str, int] = field(default_factory=dict)  # rows of that first question
+
+    def offer(self, item: LibraryItem) -> ReuseOffer | None:
+        question = self.questions.get(item.kind)
+        if question is None or self.submission.organization_id != item.organization.pk:
+            return None
+        if _matching_name(item.name, self.names.get(item.kind, [])) is not None:
+            state = PRESENT
+        elif question.max_rows and self.counts.get(item.kind, 0) >= question.max_rows:
+            state = FULL
+        else:
+            state = AVAILABLE
+        return ReuseOffer(self.submission, question, state, question.max_rows)
+
+
+def _matching_name(name: str, names: list[str]) -> str | None:
+    return next((other for other in names if names_match(name, other)), None)
+
+
+def library_reuse_targets(*, user: AbstractBaseUser, kinds: list[str] | None = None):
+    """Submissions to open questionnaires, not finalized, that the user may edit.
+
+    Five queries at most: the submissions, the user's roles, their table questions, and the
+    names of their rows of each kind asked for.
+    """
+    kinds = kinds if kinds is not None else list(ROW_MODELS)
+    submissions = list(
+        submissions_visible_to(user=user)
+        .filter(questionnaire__is_open=True)
+        .exclude(status=SubmissionStatus.FINALIZED)
+    )
+    if not submissions or not kinds:
+        return []
+    roles = dict(
+        Membership.objects.filter(
+            user=user, organization__in={s.organization_id for s in submissions}
+        ).values_list("organization_id", "role")
+    )
+    targets = {
+        s.pk: ReuseTarget(submission=s)
+        for s in submissions
+        if can(user, s, "edit", role=Role(roles[s.organization_id]))
+    }
+    if not targets:
+        return []
+    by_questionnaire: dict[int, list[ReuseTarget]] = defaultdict(list)
+    for target in targets.values():
+        by_questionnaire[target.submission.questionnaire_id].append(target)
+    for question in Question.objects.filter(
+        questionnaire_id__in=by_questionnaire, table__in=kinds
+    ).order_by("position", "id"):
+        for target in by_questionnaire[question.questionnaire_id]:
+            target.questions.setdefault(question.table, question)
+    for kind in kinds:
+        for target in targets.values():
+            target.names[kind] = []
+            target.counts[kind] = 0
+        for submission_id, question_id, name in (
+            ROW_MODELS[kind]
+            .objects.filter(submission_id__in=targets)
+            .values_list("submission_id", "question_id", "name")
+        ):
+            target = targets[submission_id]
+            target.names[kind].append(name)
+            first = target.questions.get(kind)
+            if first is not None and first.pk == question_id:
+                target.counts[kind] += 1
+    return list(targets.values())
+
+
+def library_reuse_offers(*, items: list[LibraryItem], targets: list[ReuseTarget]) -> None:
+    """Set each item's offers: where it can be reused, where it is already, where it is full."""
+    for item in items:
+        item.offers = [offer for target in targets if (offer := target.offer(item))]
+
+
+def _kind_of(row: TableRow) -> str:
+    return next(kind for kind, model in ROW_MODELS.items() if isinstance(row, model))
+
+
+@transaction.atomic
+def library_item_reuse(
+    *, submission: Submission, row: TableRow, user: AbstractBaseUser
+) -> TableRow:
+    """Copy a library item's latest version (``row``) to the end of the submission's table.
+
+    The copy is marked as coming from the row's year, with its SDGs, and recorded in the
+    history. Refused, writing nothing, when the submission is finalized, has no such table,
+    has the item already or has a full table, and for a row of another organization.
+    """
+    source = row.submission
+    if source.organization_id != submission.organization_id:
+        raise ServiceError(_("This item belongs to another organization: it cannot be reused."))
+    submission_ensure_editable(submission=submission)
+    kind = _kind_of(row)
+    model = type(row)
+    year = submission.questionnaire.year
+    question = (
+        submission.questionnaire.questions.filter(table=kind).order_by("position", "id").first()
+    )
+    if question is None:
+        raise ServiceError(
+            _("The %(year)s questionnaire has no table of %(table)s.")
+            % {"year": year, "table": TableKind(kind).label.lower()}
+        )
+    existing = list(model.objects.filter(submission=submission).values_list("name", flat=True))
+    present = _matching_name(row.name, existing)
+    if present is not None:
+        raise ServiceError(
+            _("The %(year)s submission already has “%(name)s”.") % {"year": year, "name": present}
+        )
+    rows = model.objects.filter(submission=submission, question=question)
+    if question.max_rows and rows.count() >= question.max_rows:
+        raise ServiceError(
+            ngettext(
+                "Question %(number)s of the %(year)s submission takes at most %(limit)d row: "
+                "remove one before reusing another.",
+                "Question %(number)s of the %(year)s submission takes at most %(limit)d rows: "
+                "remove one before reusing another.",
+                question.max_rows,
+            )
+            % {"number": question.number, "year": year, "limit": question.max_rows}
+        )
+    last = rows.aggregate(Max("position"))["position__max"]
+    values = {name: getattr(row, name) for name in history.row_content_fields(model)}
+    sdgs = list(row.sdgs.values_list("number", flat=True))
+    with history.revision(user=user, comment=history.REUSED_FROM_LIBRARY):
+        copy = model.objects.create(
+            submission=submission,
+            question=question,
+            position=0 if last is None else last + 1,
+            carried_from_year=source.questionnaire.year,
+            version=1,
+            updated_by=user,
+            **values,
+        )
+        copy.sdgs.set(sdgs)
+        history.add(copy)
+    return copy
