@@ -51,7 +51,7 @@ system-deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		chromium libreoffice-writer-nogui poppler-utils fonts-liberation fonts-dejavu-core fonts-noto-core \
-		fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 >/dev/null
+		fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libcairo2 >/dev/null
 
 lint: install
 	$(PY) -m ruff check .

@@ -9,12 +9,15 @@ from docx import Document
 from docx.enum.text import WD_BREAK
 from docx.shared import Cm, Pt, RGBColor
 
+from ..insight.coverage import Coverage, sdg_chart, sdg_chart_png, sdg_coverage_of_loaded
 from ..models import Submission
-from .base import BaseExporter, RowContent, submission_content
+from .base import BaseExporter, RowContent, clean, submission_content
 
 _MUTED = RGBColor(0x59, 0x59, 0x59)
 _LABEL_WIDTH = Cm(5)
 _VALUE_WIDTH = Cm(11)
+_UN_BLUE = RGBColor(0x0B, 0x53, 0x94)
+_CHART_WIDTH = Cm(16)
 
 
 class DocxExporter(BaseExporter):
@@ -64,6 +67,10 @@ class DocxExporter(BaseExporter):
             for row in item.rows:
                 _add_row_table(document, row, grid_style_id)
 
+        coverage = sdg_coverage_of_loaded(submission)
+        if coverage.has_tables:
+            _add_coverage_figure(document, coverage)
+
         buffer = io.BytesIO()
         document.save(buffer)
         return buffer.getvalue()
@@ -109,3 +116,30 @@ def _fill_cell(paragraph, value: str) -> None:
     for line in lines[1:]:
         run.add_break(WD_BREAK.LINE)
         run = paragraph.add_run(line)
+
+
+def _add_coverage_figure(document, coverage: Coverage) -> None:
+    """The SDG coverage chart on a page of its own: a title, the picture (with alt text) and
+    a caption. Not a heading: the document's headings are the questionnaire's own."""
+    chart = sdg_chart(coverage)
+    title = document.add_paragraph()
+    title.paragraph_format.page_break_before = True
+    title.paragraph_format.keep_with_next = True
+    run = title.add_run(_("SDG coverage"))
+    run.bold = True
+    run.font.size = Pt(14)
+    run.font.color.rgb = _UN_BLUE
+
+    picture = document.add_paragraph()
+    picture.paragraph_format.keep_with_next = True
+    shape = picture.add_run().add_picture(io.BytesIO(sdg_chart_png(chart)), width=_CHART_WIDTH)
+    # Alt text (Word's "Description"): the numbers the picture shows, goal by goal.
+    per_goal = "; ".join(
+        f"{item.goal.number} {item.goal.title}: {item.breakdown if item.total else _('no rows')}"
+        for item in coverage.goals
+    )
+    shape._inline.docPr.set("title", clean(chart.title))
+    shape._inline.docPr.set("descr", clean(f"{coverage.summary} {per_goal}."))
+
+    caption = _("Table rows (events, resources, initiatives) touching each goal.")
+    document.add_paragraph(f"{caption} {coverage.summary}", style="Caption")

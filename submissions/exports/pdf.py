@@ -8,16 +8,24 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy
 
+from ..insight.coverage import sdg_chart, sdg_coverage_of_loaded
 from ..models import Submission
 from .base import BaseExporter, submission_content
 
 TEMPLATE = "submissions/exports/print.html"
 STYLESHEET = "submissions/css/print.css"
+# The SDG coverage chart's width on the A4 page (17 cm between the margins).
+CHART_WIDTH_CM = 16
 
 
 def print_context(submission: Submission, **extra: Any) -> dict[str, Any]:
-    """The print template's context, from a submission loaded by submission_for_export."""
-    return {"content": submission_content(submission), **extra}
+    """The print template's context, from a submission loaded by submission_for_export.
+
+    Runs no query: the SDG coverage chart is counted from the prefetched rows.
+    """
+    coverage = sdg_coverage_of_loaded(submission)
+    chart = sdg_chart(coverage, width_cm=CHART_WIDTH_CM) if coverage.has_tables else None
+    return {"content": submission_content(submission), "chart": chart, **extra}
 
 
 @cache

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from accounts.models import Organization, Role
 from accounts.selectors import membership_role
 
+from ..insight.coverage import sdg_chart, sdg_coverage
 from ..models import Answer, Assignment, Questionnaire, Submission
 from ..selectors import submissions_progress, submissions_visible_to
 
@@ -85,10 +86,12 @@ def _openable(user) -> list[tuple[Organization, Questionnaire]]:
 
 @login_required
 def submission_detail(request, pk: int):
-    """A submission's overview: every question with its status; another organization's is a 404."""
+    """A submission's overview: every question with its status, and its SDG coverage;
+    another organization's is a 404."""
     submission = get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
     progress = submissions_progress(submissions=[submission])[submission.pk]
     role = membership_role(user=request.user, organization=submission.organization)
+    coverage = sdg_coverage(submission=submission)
     return render(
         request,
         "submissions/submission_detail.html",
@@ -96,6 +99,8 @@ def submission_detail(request, pk: int):
             "submission": submission,
             "progress": progress,
             "is_coordinator": role == Role.COORDINATOR,
+            "coverage": coverage,
+            "chart": sdg_chart(coverage) if coverage.has_tables else None,
         },
     )
 
