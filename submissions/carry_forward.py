@@ -23,7 +23,7 @@ _YEAR = re.compile(r"\b(19|20)\d\d\b")
 _SPACE = re.compile(r"\s+")
 
 
-def _same_question_key(question: Question) -> str:
+def same_question_key(question: Question) -> str:
     """A question's text with years and spacing normalised: "During 2024, …" = "During 2025, …"."""
     return _SPACE.sub(" ", _YEAR.sub("YEAR", question.prompt)).strip().casefold()
 
@@ -71,12 +71,12 @@ def carry_forward_plan(*, submission: Submission) -> CarryPlan:
         (a.question_id, a.part_id): a
         for a in source.answers.exclude(text="").select_related("part")
     }
-    by_text = {_same_question_key(q): q for q in sources}
+    by_text = {same_question_key(q): q for q in sources}
 
     for target in targets:
         if target.table in CARRIED_TABLES:
             plan.rows.extend(_rows_for(submission, source, target, sources))
-        previous = by_text.get(_same_question_key(target))
+        previous = by_text.get(same_question_key(target))
         if previous is None:
             continue
         if target.has_narrative and (target.pk, None) not in filled_answers:
@@ -129,6 +129,7 @@ def submission_carry_forward(*, submission: Submission, user: AbstractBaseUser) 
                 copy.question = target
                 copy.position = position
                 copy.version = 1
+                copy.client_key = ""  # the browser key of a row added in the source year
                 copy.carried_from_year = year
                 copy.updated_by = user
                 copy.save()
