@@ -155,12 +155,16 @@ def main() -> int:
         failures += ["edit page"] if code else []
         edit = number(r"^edit page .*median ([\d.]+) ms", out)
         trivial = number(r"^trivial .*median ([\d.]+) ms", out)
+        health = number(r"^health .*median ([\d.]+) ms", out)
         ratio = number(r"^ratio: ([\d.]+)", out)
+        health_ratio = number(r"^ratio to the health check: ([\d.]+)", out)
         database = re.search(r"^database: (\w+)", out, re.MULTILINE)
         where = f" ({database[1]})" if database else ""
         rows.append((f"edit page median{where}", _ms(edit), "", ""))
-        rows.append(("trivial view (/health/) median", _ms(trivial), "", ""))
+        rows.append(("trivial view, logged in (base layout) median", _ms(trivial), "", ""))
+        rows.append(("health check (no session) median", _ms(health), "", ""))
         rows.append(("edit page / trivial view", _fmt(ratio, "{:.2f}"), "<= 3", verdict(ratio, 3)))
+        rows.append(("edit page / health check", _fmt(health_ratio, "{:.2f}"), "", ""))
 
     if "queries" not in args.skip:
         out, _s, code = run("queries", [python, "-c", QUERY_PAGES.format(root=str(ROOT))])
