@@ -155,6 +155,16 @@ TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
+# The cache holds rendered pieces of the editing page (rows, table of contents) under keys
+# that name their content (a row's id, version and time of change): an entry is never stale,
+# so each app server keeps its own in memory and nothing is shared or invalidated.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
+
 # Static files: Bootstrap comes from the django-bootstrap-static package (the
 # "bootstrap" app), everything is served by the app through WhiteNoise: no CDN,
 # nothing fetched at run time.

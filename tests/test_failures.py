@@ -184,7 +184,7 @@ def test_a_lost_add_row_response_then_the_retry_adds_one_row(editor, submission,
 
 @pytest.mark.django_db
 def test_rows_added_with_different_keys_are_different_rows(editor, submission, sdgs):
-    for number, key in enumerate(["key-one-aaaa", "key-two-bbbb"]):
+    for key in ["key-one-aaaa", "key-two-bbbb"]:
         post = row_post(
             {"id": "", "version": 0, "position": 0, "name": "Same name", "client_key": key}
         )

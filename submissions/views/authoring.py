@@ -2,7 +2,7 @@
 
 import hashlib
 import logging
-from functools import wraps
+from functools import cached_property, wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -121,15 +121,64 @@ def _row_formset(question: Question, rows, data=None):
         prefix="rows",
         form_kwargs={"description_limit": question.row_description_word_limit},
     )
-    by_id = {row.pk: row for row in rows}
-    for form in formset.forms:
-        row = by_id.get(form.initial.get("id"))
-        form.carried_from_year = row.carried_from_year if row else None
-        # An unchanged row renders the same HTML: its rendering is cached under its version.
-        form.cache_key = (
-            f"{row.pk}-{row.version}-{row.position}-{row.updated_at.timestamp()}" if row else None
-        )
+    formset.rows = rows
     return formset
+
+
+class RowTable:
+    """What the page shows of a row formset.
+
+    Templates look a name up as a key first, and a formset's ``formset["x"]`` builds every
+    form: the page reads the formset through this object instead.
+    """
+
+    def __init__(self, formset):
+        self.formset = formset
+        if formset.is_bound:
+            self.slots = [RowSlot(formset, i) for i in range(formset.total_form_count())]
+        else:
+            self.slots = [RowSlot(formset, i, row) for i, row in enumerate(formset.rows)]
+
+    @property
+    def management_form(self):
+        return self.formset.management_form
+
+    @property
+    def non_form_errors(self):
+        return self.formset.non_form_errors()
+
+    @property
+    def empty_form(self):
+        return self.formset.empty_form
+
+
+class RowSlot:
+    """One row of the table on the page, its form built only when the page renders it.
+
+    An unchanged saved row renders the same HTML every time: the page caches it under the
+    row's id, version, position and time of change, and on a hit the form is never built.
+    """
+
+    def __init__(self, formset, index: int, row=None):
+        self.formset, self.index, self.row = formset, index, row
+        self.prefix = formset.add_prefix(index)
+        self.cache_key = (
+            f"{row.pk}-{row.version}-{row.position}-{row.updated_at.timestamp()}"
+            if row is not None and not formset.is_bound
+            else None
+        )
+
+    @cached_property
+    def form(self):
+        if self.formset.is_bound:
+            form = self.formset.forms[self.index]
+        else:
+            # What formset.forms does for each form; building only this one.
+            form = self.formset._construct_form(
+                self.index, **self.formset.get_form_kwargs(self.index)
+            )
+        form.carried_from_year = self.row.carried_from_year if self.row is not None else None
+        return form
 
 
 def _review_context(request, submission, question) -> dict:
@@ -200,7 +249,7 @@ def _render(
             "progress": progress,
             "toc_key": _toc_key(progress, question),
             "answer_forms": answer_forms,
-            "formset": formset,
+            "rows_table": RowTable(formset) if formset is not None else None,
             "previous": questions[index - 1] if index > 0 else None,
             "next": questions[index + 1] if index + 1 < len(questions) else None,
             "editable": editable,
