@@ -91,6 +91,20 @@ def search_query_parse(query: str) -> ParsedQuery:
     return ParsedQuery(words=tuple(words), excluded=tuple(excluded))
 
 
+def _place(submission, question) -> dict:
+    """Where a result is: its submission, year and question (SearchResult's first fields)."""
+    return {
+        "submission_id": submission.pk,
+        "organization_code": submission.organization.code,
+        "year": submission.questionnaire.year,
+        "questionnaire_title": submission.questionnaire.title,
+        "questionnaire_kind_label": _kind_label(submission),
+        "question_number": question.number,
+        "question_prompt": question.prompt,
+        "question_position": question.position,
+    }
+
+
 @dataclass(frozen=True)
 class SearchResult:
     """One answer, part or table row that matched, with its place and highlighted text."""
@@ -305,14 +319,7 @@ def _search_answers(
             rank = _sqlite_rank([answer.text], parsed.words)
         results.append(
             SearchResult(
-                submission_id=submission.pk,
-                organization_code=submission.organization.code,
-                year=submission.questionnaire.year,
-                questionnaire_title=submission.questionnaire.title,
-                questionnaire_kind_label=_kind_label(submission),
-                question_number=answer.question.number,
-                question_prompt=answer.question.prompt,
-                question_position=answer.question.position,
+                **_place(submission, answer.question),
                 part_title=answer.part.title if answer.part_id else "",
                 part_position=answer.part.position if answer.part_id else 0,
                 snippet=snippet,
@@ -390,14 +397,7 @@ def _search_rows(
                     break
         results.append(
             SearchResult(
-                submission_id=submission.pk,
-                organization_code=submission.organization.code,
-                year=submission.questionnaire.year,
-                questionnaire_title=submission.questionnaire.title,
-                questionnaire_kind_label=_kind_label(submission),
-                question_number=row.question.number,
-                question_prompt=row.question.prompt,
-                question_position=row.question.position,
+                **_place(submission, row.question),
                 table=table,
                 table_label=str(label),
                 row_id=row.pk,
