@@ -16,7 +16,6 @@ import argparse
 import http.cookiejar
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,14 +25,10 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from serving import gunicorn
+
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "bench-password-2030"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def prepare_database(env: dict) -> str:
@@ -119,31 +114,7 @@ def main() -> None:
         env=env,
         check=True,
     )
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],  # fmt: skip
-        cwd=ROOT,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/health/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+    with gunicorn(workers=2, env=env) as base:
         opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
         )
@@ -160,9 +131,6 @@ def main() -> None:
         for _ in range(args.requests):
             for name, url in pages.items():
                 times[name].append(timed_get(opener, url))
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
     edit_ms, trivial_ms, health_ms = (
         statistics.median(times[name]) * 1000 for name in ("edit", "trivial", "health")

@@ -39,7 +39,6 @@ import json
 import os
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -51,6 +50,8 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from serving import gunicorn
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "load-test-password-2030"
@@ -72,12 +73,6 @@ ROW_FIELDS = {
 }
 # Text that catches mangling: accents, a non-BMP character, a newline, a trailing space.
 FLAVOUR = "Naïve café – 移民 🌍 “quoted” <b>&amp;</b>\nSecond line "
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -617,32 +612,7 @@ def main() -> int:
 
 def run_load(args, plan: Plan) -> tuple[Stats, float, float]:
     """Serve with gunicorn, log every user in, run them for the duration; stop the server."""
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--workers",
-            str(args.workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],  # fmt: skip
-        cwd=ROOT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"{base}/health/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise SystemExit("gunicorn did not answer on /health/")
+    with gunicorn(workers=args.workers) as base:
         stats = Stats()
         barrier = threading.Barrier(args.users + 1)
         stop_at = [float("inf")]
@@ -663,9 +633,6 @@ def run_load(args, plan: Plan) -> tuple[Stats, float, float]:
         alive = [user.name for user in users if user.is_alive()]
         if alive:
             stats.fail(f"{len(alive)} users did not stop: {alive[:5]}")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     return stats, login_seconds, elapsed
 
 
