@@ -3,7 +3,6 @@ and the PDF. The filled submission has two rows of each kind, each touching goal
 
 import io
 import subprocess
-import xml.etree.ElementTree as ET
 import zipfile
 
 import docx
@@ -21,10 +20,10 @@ from submissions.exports.pdf import print_context
 from submissions.insight.coverage import WIDTH
 from submissions.models import Question, Questionnaire, Submission
 from tests.conftest import make_member, require_program
+from tests.submissions.exports.libreoffice import libreoffice_open
 
 pytestmark = pytest.mark.django_db
 
-META = "urn:oasis:names:tc:opendocument:xmlns:meta:1.0"
 SUMMARY = "3 of 17 goals have at least one row. No rows for: 1 No Poverty, 2 Zero Hunger"
 
 
@@ -95,34 +94,10 @@ def test_docx_of_a_questionnaire_without_tables_has_no_chart(no_tables_submissio
 
 
 def test_libreoffice_opens_the_docx_with_its_picture(filled_submission, tmp_path):
-    soffice = require_program("soffice")
-    source = tmp_path / "IOM-desa-2024.docx"
-    source.write_bytes(_docx(filled_submission))
+    opened = libreoffice_open(_docx(filled_submission), tmp_path)
 
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "odt",
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-
-    converted = tmp_path / "IOM-desa-2024.odt"
-    assert converted.exists(), "LibreOffice did not open the DOCX"
-    with zipfile.ZipFile(converted) as odt:
-        statistics = ET.fromstring(odt.read("meta.xml")).find(f".//{{{META}}}document-statistic")
-        pictures = [n for n in odt.namelist() if n.startswith("Pictures/")]
-    assert int(statistics.get(f"{{{META}}}image-count")) == 1
-    assert len(pictures) == 1
+    assert opened.statistics["image-count"] == 1
+    assert len(opened.pictures) == 1
 
 
 def test_print_context_counts_from_the_loaded_rows_without_a_query(filled_submission):
