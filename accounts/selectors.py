@@ -15,3 +15,10 @@ def membership_role(*, user: AbstractBaseUser, organization: Organization) -> Ro
         .first()
     )
     return Role(role) if role else None
+
+
+def person_name(user: AbstractBaseUser | None) -> str:
+    """How a person is named on pages and in files: full name, else username; "" for nobody."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()

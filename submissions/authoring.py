@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.selectors import person_name
+
 from . import history
 from .models import (
     ROW_MODELS,
@@ -67,9 +69,7 @@ class ItemResult:
 
 
 def _editor(obj: Answer | TableRow) -> tuple[str, str]:
-    user = obj.updated_by
-    name = (user.get_full_name() or user.get_username()) if user else ""
-    return name, obj.updated_at.isoformat() if obj.updated_at else ""
+    return person_name(obj.updated_by), obj.updated_at.isoformat() if obj.updated_at else ""
 
 
 def submission_ensure_editable(*, submission: Submission) -> None:

@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.selectors import person_name
+
 from ..exports.base import ListExporter
 from ..models import ROW_MODELS, Answer, Assignment, ReviewStatus, Submission
 from ..selectors import Count, QuestionState, submissions_progress
@@ -45,13 +47,6 @@ SORT_LABELS: dict[str, Any] = {
     "due": gettext_lazy("Due date"),
 }
 DEFAULT_SORT = "number"
-
-
-def person_name(user: AbstractBaseUser | None) -> str:
-    """Full name, or the username when the user has none."""
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
 
 
 def _short(text: str, length: int = PROMPT_LENGTH) -> str:
