@@ -11,6 +11,7 @@ def membership_role(*, user: AbstractBaseUser, organization: Organization) -> Ro
         return None
     role = (
         Membership.objects.filter(user=user, organization=organization)
+        .order_by()  # one membership at most; the default ordering joins the organization
         .values_list("role", flat=True)
         .first()
     )

@@ -37,13 +37,20 @@ ACTIONS: dict[str, tuple[frozenset[Role], str]] = {
 WRITES = {"edit", "submit_for_review", "comment", "review", "assign", "open", "finalize"}
 
 
+def viewer_role(user, submission: Submission) -> Role | None:
+    """The user's role in the submission's organization, None for a non-member.
+
+    A submission read through ``submissions_visible_to(user=...)`` brings it along; any other
+    costs a query.
+    """
+    if user.is_authenticated and getattr(submission, "viewer_id", None) == user.pk:
+        return Role(submission.viewer_role)
+    return membership_role(user=user, organization=submission.organization)
+
+
 def can(user, submission: Submission, action: str, *, role: Role | None = None) -> bool:
     """Whether the user may do the action on the submission (a member of its organization)."""
-    role = (
-        role
-        if role is not None
-        else membership_role(user=user, organization=submission.organization)
-    )
+    role = role if role is not None else viewer_role(user, submission)
     if role is None or role not in ACTIONS[action][0]:
         return False
     return not (action in WRITES and submission.status == SubmissionStatus.FINALIZED)
@@ -51,7 +58,7 @@ def can(user, submission: Submission, action: str, *, role: Role | None = None) 
 
 def require(user, submission: Submission, action: str) -> None:
     """Raise PermissionDenied (403) with a message saying why."""
-    role = membership_role(user=user, organization=submission.organization)
+    role = viewer_role(user, submission)
     if can(user, submission, action, role=role):
         return
     if role is not None and role in ACTIONS[action][0]:
@@ -63,5 +70,5 @@ def require(user, submission: Submission, action: str) -> None:
 
 def allowed_actions(user, submission: Submission) -> set[str]:
     """Every action the user may do on the submission (for showing buttons)."""
-    role = membership_role(user=user, organization=submission.organization)
+    role = viewer_role(user, submission)
     return {action for action in ACTIONS if can(user, submission, action, role=role)}

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet, Value
 
 from .models import (
     ROW_MODELS,
@@ -20,9 +20,14 @@ from .wordcount import count_words
 
 
 def submissions_visible_to(*, user: AbstractBaseUser) -> QuerySet[Submission]:
-    """Submissions of the organizations the user belongs to, newest year first."""
+    """Submissions of the organizations the user belongs to, newest year first.
+
+    Each brings the user's role in its organization (``viewer_role``, for ``viewer_id``),
+    read from the membership the filter joins: permission checks need no query of their own.
+    """
     return (
         Submission.objects.filter(organization__memberships__user=user)
+        .annotate(viewer_id=Value(user.pk), viewer_role=F("organization__memberships__role"))
         .select_related("organization", "questionnaire")
         .order_by("-questionnaire__year", "questionnaire__kind", "organization__code")
         .distinct()
@@ -132,20 +137,23 @@ def submissions_progress(*, submissions: list[Submission]) -> dict[int, Progress
     if not submissions:
         return {}
     questionnaire_ids = {s.questionnaire_id for s in submissions}
+    # Explicit orderings throughout: the models' default orderings join other tables.
     questions = list(
-        Question.objects.filter(questionnaire_id__in=questionnaire_ids).prefetch_related(
+        Question.objects.filter(questionnaire_id__in=questionnaire_ids)
+        .order_by("position", "id")
+        .prefetch_related(
             Prefetch("parts", queryset=QuestionPart.objects.order_by("position", "id"))
         )
     )
     answers: dict[tuple[int, int, int | None], Answer] = {
         (a.submission_id, a.question_id, a.part_id): a
-        for a in Answer.objects.filter(submission__in=submissions).only(
-            "id", "submission_id", "question_id", "part_id", "text", "version"
-        )
+        for a in Answer.objects.filter(submission__in=submissions)
+        .order_by()
+        .only("id", "submission_id", "question_id", "part_id", "text", "version")
     }
     reviews = {
         (r.submission_id, r.question_id): r
-        for r in QuestionReview.objects.filter(submission__in=submissions)
+        for r in QuestionReview.objects.filter(submission__in=submissions).order_by()
     }
     rows: dict[tuple[int, int], list[str]] = defaultdict(list)
     tables = [

@@ -2,13 +2,14 @@
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from functools import cached_property, wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
@@ -94,30 +95,44 @@ def _rows(submission: Submission, question: Question):
         return []
     model = ROW_MODELS[question.table]
     return list(
-        model.objects.filter(submission=submission, question=question)
-        .order_by("position", "id")
-        .prefetch_related("sdgs")
+        model.objects.filter(submission=submission, question=question).order_by("position", "id")
     )
+
+
+class SavedRows(Sequence):
+    """A formset's initial data for the saved rows, made when a form asks for it.
+
+    A row whose HTML is cached needs no form, so the rows' SDGs are read (one query for all
+    of them) only when the first form is built.
+    """
+
+    def __init__(self, rows, fields):
+        self.rows, self.fields, self.sdgs_read = rows, fields, False
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index: int) -> dict:
+        if not self.sdgs_read:
+            prefetch_related_objects(self.rows, "sdgs")
+            self.sdgs_read = True
+        row = self.rows[index]
+        return {
+            **{name: getattr(row, name) for name in self.fields},
+            "id": row.pk,
+            "version": row.version,
+            "position": row.position,
+            "sdgs": [sdg.number for sdg in row.sdgs.all()],
+        }
 
 
 def _row_formset(question: Question, rows, data=None):
     if not question.table:
         return None
     formset_class = row_formset_class(question.table)
-    fields = formset_class.form.text_fields
-    initial = [
-        {
-            **{name: getattr(row, name) for name in fields},
-            "id": row.pk,
-            "version": row.version,
-            "position": row.position,
-            "sdgs": [sdg.number for sdg in row.sdgs.all()],
-        }
-        for row in rows
-    ]
     formset = formset_class(
         data,
-        initial=None if data is not None else initial,
+        initial=None if data is not None else SavedRows(rows, formset_class.form.text_fields),
         prefix="rows",
         form_kwargs={"description_limit": question.row_description_word_limit},
     )
@@ -138,6 +153,10 @@ class RowTable:
             self.slots = [RowSlot(formset, i) for i in range(formset.total_form_count())]
         else:
             self.slots = [RowSlot(formset, i, row) for i, row in enumerate(formset.rows)]
+
+    @property
+    def count(self) -> int:
+        return len(self.slots)
 
     @property
     def management_form(self):
@@ -192,6 +211,7 @@ def _review_context(request, submission, question) -> dict:
     assignment = (
         Assignment.objects.filter(submission=submission, question=question, row_id__isnull=True)
         .select_related("assignee")
+        .order_by()  # one at most (a constraint); the default ordering joins the question
         .first()
     )
     return {

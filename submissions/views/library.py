@@ -12,8 +12,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.selectors import membership_role
-
 from ..insight.library import (
     library_item_reuse,
     library_items,
@@ -21,7 +19,7 @@ from ..insight.library import (
     library_reuse_targets,
 )
 from ..models import ROW_MODELS, TableKind
-from ..permissions import ACTIONS, require
+from ..permissions import ACTIONS, require, viewer_role
 from ..selectors import submissions_visible_to
 from ..services import ServiceError
 
@@ -87,7 +85,7 @@ def library_reuse(request: HttpRequest) -> HttpResponse:
     )
     # The role decides here (403, saying why); a finalized submission is refused by the
     # service, with a message on the library page like its other refusals.
-    role = membership_role(user=request.user, organization=submission.organization)
+    role = viewer_role(request.user, submission)
     if role not in ACTIONS["edit"][0]:
         require(request.user, submission, "edit")
     try:

@@ -6,10 +6,10 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 
 from accounts.models import Organization, Role
-from accounts.selectors import membership_role
 
 from ..insight.coverage import sdg_chart, sdg_coverage
 from ..models import Answer, Assignment, Questionnaire, Submission
+from ..permissions import viewer_role
 from ..selectors import submissions_progress, submissions_visible_to
 
 
@@ -90,7 +90,7 @@ def submission_detail(request, pk: int):
     another organization's is a 404."""
     submission = get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
     progress = submissions_progress(submissions=[submission])[submission.pk]
-    role = membership_role(user=request.user, organization=submission.organization)
+    role = viewer_role(request.user, submission)
     coverage = sdg_coverage(submission=submission)
     return render(
         request,

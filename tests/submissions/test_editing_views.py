@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from django.core.cache import cache
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
@@ -390,7 +392,8 @@ def test_edit_page_runs_a_fixed_number_of_queries(
 ):
     """Prevents an N+1 on rows, their SDGs and the table of contents' counts.
 
-    The page's query count must not grow with the number of initiatives (10 vs 70).
+    The page's query count must not grow with the number of initiatives (10 vs 70), whether
+    the rows' HTML is cached or not (the rows' SDGs are read only for rows not cached).
     """
     full_submission(submission)
     url = edit_url(submission, "7")
@@ -398,7 +401,10 @@ def test_edit_page_runs_a_fixed_number_of_queries(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    with CaptureQueriesContext(connection) as small:
+    cache.clear()
+    with CaptureQueriesContext(connection) as cold:
+        assert contributor_client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as warm:
         assert contributor_client.get(url).status_code == 200
     Initiative.objects.filter(submission=submission).delete()
     question = submission.questionnaire.questions.get(number="7")
@@ -407,16 +413,19 @@ def test_edit_page_runs_a_fixed_number_of_queries(
             submission=submission, question=question, name=f"I{i}", position=i
         )
         row.sdgs.set([4, 5])
-    with django_assert_num_queries(len(small.captured_queries)):
+    with django_assert_num_queries(len(cold.captured_queries)):
         response = contributor_client.get(url)
     assert len(re.findall(r'data-prefix="rows-\d+"', response.content.decode())) == 70
+    with django_assert_num_queries(len(warm.captured_queries)):
+        assert contributor_client.get(url).status_code == 200
 
 
 def test_cached_parts_of_the_page_never_show_an_old_row_or_count(submission, organization, sdgs):
-    """The rows and the table of contents are cached as HTML: a change elsewhere shows at once.
+    """Rows, answers and the table of contents are cached as HTML: a change shows at once.
 
-    Another user's save, a reorder (which keeps the version) and a new answer elsewhere in
-    the questionnaire each change what the next reload shows.
+    Another user's save, a reorder (which keeps the version), a new answer elsewhere in
+    the questionnaire and an answer replaced by an import each change what the next reload
+    shows.
     """
     question = submission.questionnaire.questions.get(number="3")
     first = Event.objects.create(submission=submission, question=question, name="IDM", position=0)
@@ -452,10 +461,23 @@ def test_cached_parts_of_the_page_never_show_an_old_row_or_count(submission, org
     def table_of_contents():
         return reader.get(url).content.decode().split('class="toc"')[1].split("</nav>")[0]
 
+    def answer_on_page():
+        page = reader.get(edit_url(submission, "1")).content.decode()
+        text = re.search(r'<textarea name="answer-main-text"[^>]*>(.*?)</textarea>', page, re.S)
+        version = re.search(r'name="answer-main-version" value="(\d+)"', page)
+        return text.group(1).strip(), version.group(1)
+
     assert "0 / 200 words" in table_of_contents()
+    assert answer_on_page() == ("", "0")
     writer.post(
         edit_url(submission, "1"),
         {"autosave": "1", "answer-main-text": "Decided", "answer-main-version": "0"},
         **JSON,
     )
     assert "1 / 200 words" in table_of_contents()
+    assert answer_on_page() == ("Decided", "1")
+    # An import replaces the text in place with the next version.
+    Answer.objects.filter(submission=submission, question__number="1").update(
+        text="Imported text", version=F("version") + 1
+    )
+    assert answer_on_page() == ("Imported text", "2")

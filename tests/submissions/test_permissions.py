@@ -151,3 +151,23 @@ def test_readme_matrix_matches_the_code():
         for action, (roles, description) in ACTIONS.items()
     }
     assert table == expected
+
+
+def test_a_submission_read_for_a_user_carries_that_users_role(
+    submission, organization, django_assert_num_queries
+):
+    """Pages check permissions on the submission they read: the role comes with it, for its
+    reader only; asking about anyone else still reads their own membership."""
+    from submissions.permissions import allowed_actions, viewer_role
+    from submissions.selectors import submissions_visible_to
+
+    members = {role: make_member(organization, role, f"{role}-member") for role in Role}
+    for role, user in members.items():
+        read = submissions_visible_to(user=user).get(pk=submission.pk)
+        with django_assert_num_queries(0):
+            assert viewer_role(user, read) == role
+            assert allowed_actions(user, read) == {
+                action for action, (roles, _) in ACTIONS.items() if role in roles
+            }
+        for other_role, other in members.items():
+            assert viewer_role(other, read) == other_role
