@@ -21,7 +21,11 @@ from .models import (
     Resource,
     Submission,
 )
-from .services import ServiceError, questionnaire_copy_as_next_year
+from .services import (
+    ServiceError,
+    questionnaire_copy_as_next_year,
+    questionnaire_structure_changed,
+)
 
 
 class BoundedInlineMixin:
@@ -78,6 +82,10 @@ class QuestionnaireAdmin(nested_admin.NestedModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(question_count=Count("questions"))
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        questionnaire_structure_changed(questionnaire=form.instance)
 
     @admin.display(description=_("questions"), ordering="question_count")
     def question_count(self, obj: Questionnaire) -> int:

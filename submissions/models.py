@@ -1,5 +1,7 @@
 """Questionnaires (what UN DESA asks each year) and submissions (what an organization answers)."""
 
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
@@ -52,6 +54,10 @@ class QuestionnaireKind(models.TextChoices):
     GBV = "gbv", _("Gender-based violence questionnaire")
 
 
+def new_structure_stamp() -> str:
+    return secrets.token_hex(8)
+
+
 class Questionnaire(models.Model):
     """The questions UN DESA asks in one year; administrators edit a copy every year."""
 
@@ -77,6 +83,16 @@ class Questionnaire(models.Model):
         max_length=200,
         blank=True,
         help_text=_("Seed document this questionnaire was transcribed from, if any."),
+    )
+    structure_stamp = models.CharField(
+        _("structure stamp"),
+        max_length=16,
+        default=new_structure_stamp,
+        editable=False,
+        help_text=_(
+            "Changes with every edit of the questions or their parts: app servers keep the "
+            "questions in memory under this stamp."
+        ),
     )
 
     class Meta:

@@ -5,12 +5,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.db.models import F, Prefetch, QuerySet, Value
 
 from .models import (
     ROW_MODELS,
     Answer,
     Question,
+    Questionnaire,
     QuestionPart,
     QuestionReview,
     ReviewStatus,
@@ -132,19 +134,52 @@ def cached_word_count(text: str) -> int:
     return count_words(text)
 
 
+def questionnaire_questions(*, questionnaires: list[Questionnaire]) -> dict[int, list[Question]]:
+    """Each questionnaire's questions in order, their parts prefetched: one query, or none.
+
+    Every page of a submission shows its questions, and they change only when an
+    administrator edits them: each app server keeps them in its cache under the
+    questionnaire's structure stamp, which every edit replaces
+    (``services.questionnaire_structure_changed``).
+    """
+    keys = {q.pk: f"questionnaire-questions-{q.pk}-{q.structure_stamp}" for q in questionnaires}
+    cached = cache.get_many(keys.values())
+    found = {pk: cached[key] for pk, key in keys.items() if key in cached}
+    missing = keys.keys() - found.keys()
+    if missing:
+        read: dict[int, list[Question]] = {pk: [] for pk in missing}
+        for question in (
+            Question.objects.filter(questionnaire_id__in=missing)
+            .order_by("position", "id")
+            .prefetch_related(
+                Prefetch("parts", queryset=QuestionPart.objects.order_by("position", "id"))
+            )
+        ):
+            read[question.questionnaire_id].append(question)
+        cache.set_many({keys[pk]: questions for pk, questions in read.items()}, timeout=None)
+        found |= read
+    return found
+
+
+def _questionnaires(submissions: list[Submission]) -> list[Questionnaire]:
+    """The submissions' questionnaires, read only where a submission did not bring its own."""
+    known = {
+        s.questionnaire_id: s.questionnaire
+        for s in submissions
+        if Submission.questionnaire.is_cached(s)
+    }
+    missing = {s.questionnaire_id for s in submissions} - known.keys()
+    if missing:
+        known |= Questionnaire.objects.order_by().in_bulk(missing)
+    return list(known.values())
+
+
 def submissions_progress(*, submissions: list[Submission]) -> dict[int, Progress]:
     """Progress of several submissions in a fixed number of queries (5), whatever their size."""
     if not submissions:
         return {}
-    questionnaire_ids = {s.questionnaire_id for s in submissions}
-    # Explicit orderings throughout: the models' default orderings join other tables.
-    questions = list(
-        Question.objects.filter(questionnaire_id__in=questionnaire_ids)
-        .order_by("position", "id")
-        .prefetch_related(
-            Prefetch("parts", queryset=QuestionPart.objects.order_by("position", "id"))
-        )
-    )
+    questions = questionnaire_questions(questionnaires=_questionnaires(submissions))
+    # Explicit orderings: the models' default orderings join other tables.
     answers: dict[tuple[int, int, int | None], Answer] = {
         (a.submission_id, a.question_id, a.part_id): a
         for a in Answer.objects.filter(submission__in=submissions)
@@ -168,9 +203,7 @@ def submissions_progress(*, submissions: list[Submission]) -> dict[int, Progress
     progress = {}
     for submission in submissions:
         states = []
-        for question in questions:
-            if question.questionnaire_id != submission.questionnaire_id:
-                continue
+        for question in questions[submission.questionnaire_id]:
             state = _question_state(submission.pk, question, answers, rows)
             state.review = reviews.get((submission.pk, question.pk))
             states.append(state)

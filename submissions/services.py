@@ -8,7 +8,14 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization
 
-from .models import SDG, Question, Questionnaire, QuestionPart, Submission
+from .models import (
+    SDG,
+    Question,
+    Questionnaire,
+    QuestionPart,
+    Submission,
+    new_structure_stamp,
+)
 from .sdgs import SDGS
 
 
@@ -23,6 +30,20 @@ def sdg_ensure_all() -> None:
         SDG(number=number, title=title, colour=colour)
         for number, title, colour in SDGS
         if number not in existing
+    )
+
+
+def questionnaire_structure_changed(*, questionnaire: Questionnaire) -> None:
+    """Say that the questionnaire's questions or parts changed.
+
+    App servers keep a questionnaire's questions in memory under its structure stamp
+    (``selectors.questionnaire_questions``): a new stamp makes every server read them afresh.
+    The admin calls this after each save; call it after changing questions in any other way.
+    A new questionnaire comes with a stamp of its own.
+    """
+    questionnaire.structure_stamp = new_structure_stamp()
+    Questionnaire.objects.filter(pk=questionnaire.pk).update(
+        structure_stamp=questionnaire.structure_stamp
     )
 
 

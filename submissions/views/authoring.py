@@ -28,7 +28,7 @@ from ..authoring import (
     submission_ensure_editable,
 )
 from ..forms import AnswerForm, row_formset_class
-from ..models import ROW_MODELS, Assignment, Question, QuestionPart, Submission
+from ..models import ROW_MODELS, Assignment, Question, QuestionPart, ReviewComment, Submission
 from ..permissions import allowed_actions, require
 from ..selectors import submissions_progress, submissions_visible_to
 from ..services import ServiceError
@@ -147,12 +147,27 @@ class RowTable:
     form: the page reads the formset through this object instead.
     """
 
-    def __init__(self, formset):
+    def __init__(self, formset, table: str):
         self.formset = formset
         if formset.is_bound:
             self.slots = [RowSlot(formset, i) for i in range(formset.total_form_count())]
         else:
-            self.slots = [RowSlot(formset, i, row) for i, row in enumerate(formset.rows)]
+            self.slots = [RowSlot(formset, i, row, table) for i, row in enumerate(formset.rows)]
+
+    @cached_property
+    def cache_key(self) -> str | None:
+        """The key of the saved rows' HTML as a whole: their keys, in order (None if bound)."""
+        if self.formset.is_bound:
+            return None
+        return hashlib.sha256(" ".join(s.cache_key for s in self.slots).encode()).hexdigest()
+
+    def comment_targets(self) -> list[tuple[str, str]]:
+        """The saved rows a comment can be about, as (value, label) for the comment form."""
+        return [
+            (f"row-{s.row.pk}", _("Row: %(name)s") % {"name": s.row.name or _("(unnamed)")})
+            for s in self.slots
+            if s.row is not None
+        ]
 
     @property
     def count(self) -> int:
@@ -175,14 +190,15 @@ class RowSlot:
     """One row of the table on the page, its form built only when the page renders it.
 
     An unchanged saved row renders the same HTML every time: the page caches it under the
-    row's id, version, position and time of change, and on a hit the form is never built.
+    row's table, id, version, position and time of change, and on a hit the form is never
+    built.
     """
 
-    def __init__(self, formset, index: int, row=None):
+    def __init__(self, formset, index: int, row=None, table: str = ""):
         self.formset, self.index, self.row = formset, index, row
         self.prefix = formset.add_prefix(index)
         self.cache_key = (
-            f"{row.pk}-{row.version}-{row.position}-{row.updated_at.timestamp()}"
+            f"{table}-{row.pk}-{row.version}-{row.position}-{row.updated_at.timestamp()}"
             if row is not None and not formset.is_bound
             else None
         )
@@ -202,10 +218,13 @@ class RowSlot:
 
 def _review_context(request, submission, question) -> dict:
     """Comments, assignment and allowed actions shown beside the question."""
+    # Most questions have no comments: prefetching (rather than joining) the people and
+    # parts costs nothing then.
     comments = list(
-        submission.comments.filter(question=question, parent__isnull=True)
-        .select_related("author", "resolved_by", "part")
-        .prefetch_related("replies__author")
+        ReviewComment.objects.filter(
+            submission_id=submission.pk, question_id=question.pk, parent__isnull=True
+        )
+        .prefetch_related("author", "resolved_by", "part", "replies__author")
         .order_by("resolved", "created_at")
     )
     assignment = (
@@ -269,7 +288,7 @@ def _render(
             "progress": progress,
             "toc_key": _toc_key(progress, question),
             "answer_forms": answer_forms,
-            "rows_table": RowTable(formset) if formset is not None else None,
+            "rows_table": RowTable(formset, question.table) if formset is not None else None,
             "previous": questions[index - 1] if index > 0 else None,
             "next": questions[index + 1] if index + 1 < len(questions) else None,
             "editable": editable,

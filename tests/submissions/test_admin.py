@@ -1,7 +1,10 @@
 """The questionnaire admin: list, edit with questions and parts inline, copy as next year's."""
 
+from html.parser import HTMLParser
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django.urls import reverse
 
 from submissions.admin import QuestionInline, QuestionPartInline
@@ -109,3 +112,75 @@ def test_admin_requires_staff(client, contributor):
     response = client.get(reverse("admin:submissions_questionnaire_changelist"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+class _FormFields(HTMLParser):
+    """What a browser would send for the admin's change form as it is shown."""
+
+    def __init__(self):
+        super().__init__()
+        self.data: dict[str, str] = {}
+        self._textarea = self._select = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name") or ""
+        if tag == "input" and name and "__prefix__" not in name:
+            kind = attrs.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    self.data[name] = attrs.get("value", "on")
+            elif kind not in ("submit", "button", "file"):
+                self.data[name] = attrs.get("value") or ""
+        elif tag == "textarea" and "__prefix__" not in name:
+            self._textarea = name
+            self.data[name] = ""
+        elif tag == "select" and "__prefix__" not in name:
+            self._select = name
+        elif (
+            tag == "option"
+            and self._select
+            and ("selected" in attrs or self._select not in self.data)
+        ):
+            self.data[self._select] = attrs.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea] += (
+                data.removeprefix("\n") if not self.data[self._textarea] else data
+            )
+
+
+def test_an_admin_edit_shows_at_once_on_the_editing_page(submission, contributor_client):
+    """App servers keep the questions in memory: an edit in the admin replaces them at once."""
+    admin_client = Client()
+    admin_client.force_login(
+        get_user_model().objects.create_superuser("root", "root@example.org", "pw-2030-admin!")
+    )
+    questionnaire = submission.questionnaire
+    edit_page = reverse("question_edit", args=[submission.pk, "5"])
+    before = contributor_client.get(edit_page).content.decode()
+    assert "Six transitions?" in before and "Food systems" in before
+
+    change = reverse("admin:submissions_questionnaire_change", args=[questionnaire.pk])
+    fields = _FormFields()
+    fields.feed(admin_client.get(change).content.decode())
+    data = fields.data
+    question = next(k for k, v in data.items() if k.endswith("-prompt") and v == "Six transitions?")
+    prefix = question.removesuffix("-prompt")
+    data[question] = "Six transitions, renamed?"
+    data[f"{prefix}-parts-0-title"] = "Food systems, renamed"
+    data[f"{prefix}-parts-0-word_limit"] = "120"
+    response = admin_client.post(change, {**data, "_save": "Save"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+    after = contributor_client.get(edit_page).content.decode()
+    assert "Six transitions, renamed?" in after
+    assert "Food systems, renamed" in after
+    assert 'data-word-limit="120"' in after

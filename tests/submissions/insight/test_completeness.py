@@ -24,6 +24,7 @@ from submissions.models import (
     ReviewStatus,
     Submission,
 )
+from submissions.services import questionnaire_structure_changed
 from tests.conftest import make_member
 
 pytestmark = pytest.mark.django_db
@@ -123,6 +124,7 @@ def test_words_limits_and_percent_of_the_limit(filled):
     Question.objects.filter(questionnaire=filled.questionnaire, number="5").update(
         has_narrative=False
     )
+    questionnaire_structure_changed(questionnaire=filled.questionnaire)  # as the admin does
     assert lines_by_number(filled)["5"].limit == 400  # every text limited: limits added up
     assert [(p.title, p.words, p.limit, p.percent) for p in lines["5"].parts] == [
         ("Food systems", 150, 200, 75),
