@@ -227,11 +227,16 @@ def _review_context(request, submission, question) -> dict:
         .prefetch_related("author", "resolved_by", "part", "replies__author")
         .order_by("resolved", "created_at")
     )
-    assignment = (
-        Assignment.objects.filter(submission=submission, question=question, row_id__isnull=True)
-        .select_related("assignee")
-        .order_by()  # one at most (a constraint); the default ordering joins the question
-        .first()
+    # One at most (a constraint): no ordering, which .first() would add.
+    assignment = next(
+        iter(
+            Assignment.objects.filter(
+                submission_id=submission.pk, question_id=question.pk, row_id__isnull=True
+            )
+            .select_related("assignee")
+            .order_by()[:1]
+        ),
+        None,
     )
     return {
         "comments": comments,
