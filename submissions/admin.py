@@ -1,8 +1,11 @@
 """Administrators edit each year's questionnaire here: questions and parts inline, in order."""
 
+import re
+
 import nested_admin
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +42,57 @@ class BoundedInlineMixin:
     def get_formset(self, request, obj=None, **kwargs):
         kwargs.setdefault("absolute_max", self.max_num)
         return super().get_formset(request, obj, **kwargs)
+
+
+POSITION = re.compile(r"^(?P<formset>questions(?:-\d+-parts)?)-(?P<index>\d+)-position$")
+INITIAL_FORMS = re.compile(r"^(?P<formset>questions(?:-\d+-parts)?)-INITIAL_FORMS$")
+
+
+def _whole_number(value: str) -> int | None:
+    value = value.strip()
+    return int(value) if re.fullmatch(r"-?\d{1,18}", value) else None
+
+
+def _count(value: str) -> int | None:
+    """A form count as Django's IntegerField reads it (any number of digits), else None."""
+    value = value.strip()
+    if not re.fullmatch(r"\+?\d+", value):
+        return None
+    return int(value) if len(value) <= 18 else 10**18
+
+
+def admin_post_made_safe(data: QueryDict) -> QueryDict:
+    """The questionnaire form's posted data, made safe for django-nested-admin.
+
+    When it shows the form again with errors, django-nested-admin sorts the forms by
+    int(position), and reads the saved questions once per form that INITIAL_FORMS announces.
+    A position that is not a number or is shared by two forms made that a server error, and a
+    forged INITIAL_FORMS of a billion kept a server busy for minutes. The page's drag and drop
+    keeps positions distinct whole numbers and INITIAL_FORMS true, so this only changes forged
+    or broken data: positions are renumbered 1, 2, 3... in their order (by number where there
+    is one, then as posted), and INITIAL_FORMS is held to the formset's bound.
+    """
+    data = data.copy()
+    formsets: dict[str, list[tuple[int, str]]] = {}
+    for key in list(data):
+        if match := POSITION.match(key):
+            formsets.setdefault(match["formset"], []).append((int(match["index"]), key))
+        elif match := INITIAL_FORMS.match(key):
+            inline = QuestionInline if match["formset"] == "questions" else QuestionPartInline
+            if (count := _count(data[key])) is not None and count > inline.max_num:
+                data[key] = str(inline.max_num)
+    for entries in formsets.values():
+        posted = [(index, key, data.get(key, "").strip()) for index, key in entries]
+        numbers = [_whole_number(value) for _i, _k, value in posted if value not in ("", "-1")]
+        if None not in numbers and len(set(numbers)) == len(numbers):
+            continue
+        ranked = sorted(
+            posted,
+            key=lambda p: (_whole_number(p[2]) is None, _whole_number(p[2]) or 0, p[0]),
+        )
+        for position, (_index, key, _value) in enumerate(ranked, start=1):
+            data[key] = str(position)
+    return data
 
 
 class QuestionPartInline(BoundedInlineMixin, nested_admin.NestedTabularInline):
@@ -82,6 +136,11 @@ class QuestionnaireAdmin(nested_admin.NestedModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(question_count=Count("questions"))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST":
+            request.POST = admin_post_made_safe(request.POST)
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

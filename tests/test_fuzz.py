@@ -79,8 +79,8 @@ NUMBERISH = st.one_of(
     st.sampled_from(["", " ", "0", "1", "-1", "1e3", " 7 ", "٣", "NaN", "0x10", "1.5"]),
     TEXT,
 )
-# Row positions from 2**31 on are a known server error: see test_failures.py's xfail.
-POSITION = st.one_of(st.integers(-5, 2**31 - 1).map(str), st.sampled_from(["", "x"]))
+# Row positions past the database's integer (2**31 - 1) are refused by the form.
+POSITION = st.one_of(st.integers(-5, 2**40).map(str), st.sampled_from(["", "x", str(2**31)]))
 SERVER_ERROR = 500
 
 
@@ -641,11 +641,14 @@ ADMIN_MANAGEMENT = st.fixed_dictionaries(
         "MAX_NUM_FORMS": st.one_of(st.none(), NUMBERISH),
     }
 )
+ADMIN_POSITION = st.one_of(
+    st.integers(-(2**70), 2**70).map(str), st.sampled_from(["", "-1", "1", "1"]), TEXT
+)
 QUESTION = st.fixed_dictionaries(
     {
-        # Whole numbers, unique (below): other positions are a server error of
-        # django-nested-admin, see test_admin_positions_that_are_not_distinct_numbers.
-        "position": st.one_of(st.integers(-(2**70), 2**70).map(str), st.just("")),
+        # Shared, missing and non-numeric positions too: see
+        # test_admin_positions_that_are_not_distinct_numbers.
+        "position": ADMIN_POSITION,
         "number": st.one_of(TEXT, st.sampled_from(["1", "1"])),
         "section": TEXT,
         "prompt": LONG_TEXT,
@@ -670,8 +673,8 @@ QUESTION = st.fixed_dictionaries(
             "deadline": st.one_of(TEXT, st.dates().map(str)),
         }
     ),
-    questions=st.lists(QUESTION, max_size=3, unique_by=lambda q: q["position"]),
-    parts=st.lists(st.tuples(TEXT, NUMBERISH), max_size=2),
+    questions=st.lists(QUESTION, max_size=3),
+    parts=st.lists(st.tuples(TEXT, NUMBERISH, ADMIN_POSITION), max_size=2),
     management=ADMIN_MANAGEMENT,
 )
 def test_admin_questionnaire_form_with_nested_inlines(
@@ -690,9 +693,10 @@ def test_admin_questionnaire_form_with_nested_inlines(
             data.update({f"questions-{index}-{k}": v for k, v in question.items()})
             data[f"questions-{index}-parts-TOTAL_FORMS"] = str(len(parts))
             data[f"questions-{index}-parts-INITIAL_FORMS"] = "0"
-            for p, (title, limit) in enumerate(parts):
+            for p, (title, limit, position) in enumerate(parts):
                 data[f"questions-{index}-parts-{p}-title"] = title
                 data[f"questions-{index}-parts-{p}-word_limit"] = limit
+                data[f"questions-{index}-parts-{p}-position"] = position
         response = client.post("/admin/submissions/questionnaire/add/", data)
 
         assert response.status_code in (200, 302)
@@ -724,7 +728,7 @@ def test_admin_refuses_a_forged_huge_form_count(admin_user):
     assert not Questionnaire.objects.filter(slug="desa-2031").exists()
 
 
-# --- Findings: strict xfails, to turn into plain tests when fixed --------------------------------
+# --- Findings: inputs that once failed, kept as tests ---------------------------------------------
 
 
 def test_forged_version_conflict_says_why(world):
@@ -750,15 +754,10 @@ def _admin_question(index: int, position: str) -> dict:
     }
 
 
-@pytest.mark.parametrize("positions", [("1", "1"), ("first", "2")])
-@pytest.mark.xfail(
-    strict=True,
-    reason="django-nested-admin 4.1.6's formsetsort filter sorts (int(position), form) "
-    "pairs: when the admin's form comes back with an error, two questions with the same "
-    "position (TypeError) or a position that is not a number (ValueError) are a server "
-    "error instead of the form with its messages.",
-)
+@pytest.mark.parametrize("positions", [("1", "1"), ("first", "2"), ("", "-1")])
 def test_admin_positions_that_are_not_distinct_numbers(admin_user, positions):
+    """django-nested-admin sorts by int(position) when it shows the form again: shared or
+    non-numeric positions are renumbered first (submissions.admin.admin_post_made_safe)."""
     data = {"kind": "desa", "year": "2030", "slug": "desa-2030", "title": ""}  # title missing
     data.update({"questions-TOTAL_FORMS": "2", "questions-INITIAL_FORMS": "0"})
     for index, position in enumerate(positions):
@@ -767,3 +766,47 @@ def test_admin_positions_that_are_not_distinct_numbers(admin_user, positions):
     response = client_for(admin_user).post("/admin/submissions/questionnaire/add/", data)
 
     assert response.status_code == 200
+    html = response.content.decode()
+    assert "This field is required." in html
+    assert html.count("A question?") == 2  # both questions shown again, with what was typed
+    assert not Questionnaire.objects.filter(slug="desa-2030").exists()
+
+
+def test_admin_forged_initial_form_count(admin_user):
+    """INITIAL_FORMS of 10**21: the form again with its errors, at once (it kept
+    django-nested-admin busy for minutes, reading the questions once per announced form)."""
+    data = {"kind": "desa", "year": "2030", "slug": "desa-2030", "title": ""}  # title missing
+    data.update({"questions-TOTAL_FORMS": "2", "questions-INITIAL_FORMS": "1" + "0" * 21})
+    for index in range(2):
+        data.update(_admin_question(index, str(index + 1)))
+    data["questions-0-parts-INITIAL_FORMS"] = "1000000000"
+
+    response = client_for(admin_user).post("/admin/submissions/questionnaire/add/", data)
+
+    assert response.status_code == 200
+    assert re.search(r'class="errornote|errorlist', response.content.decode())
+    assert not Questionnaire.objects.filter(slug="desa-2030").exists()
+
+
+@pytest.mark.parametrize(
+    ("posted", "renumbered"),
+    [
+        (("3", "1", "2"), ("3", "1", "2")),  # distinct whole numbers: left as they are
+        (("1", "1", "0"), ("2", "3", "1")),  # shared: by number, then as posted
+        (("first", "2", ""), ("2", "1", "3")),  # not numbers: after the numbered ones
+    ],
+)
+def test_admin_post_made_safe(posted, renumbered):
+    from django.http import QueryDict
+
+    from submissions.admin import admin_post_made_safe
+
+    data = QueryDict(mutable=True)
+    for index, position in enumerate(posted):
+        data[f"questions-{index}-position"] = position
+        data[f"questions-0-parts-{index}-position"] = position
+    data["questions-0-prompt"] = "unchanged"
+    result = admin_post_made_safe(data)
+    assert tuple(result[f"questions-{i}-position"] for i in range(3)) == renumbered
+    assert tuple(result[f"questions-0-parts-{i}-position"] for i in range(3)) == renumbered
+    assert result["questions-0-prompt"] == "unchanged"
