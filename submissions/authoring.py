@@ -187,21 +187,22 @@ def row_save(
     if row_id is None:
         if not any(str(v).strip() for v in values.values()) and not sdgs:
             return ItemResult(key=key, status=UNCHANGED)  # an added row left empty
-        limit_error = _row_limit_error(submission=submission, question=question)
-        if limit_error:
-            return ItemResult(key=key, status=INVALID, errors=[limit_error])
         try:
-            with history.revision(user=user, comment=history.SAVED):
-                row = model.objects.create(
-                    submission=submission,
-                    question=question,
-                    position=position,
-                    updated_by=user,
-                    client_key=client_key,
-                    **values,
-                )
-                row.sdgs.set(sdgs)
-                history.add(row)
+            with transaction.atomic():
+                limit_error = _row_limit_error(submission=submission, question=question)
+                if limit_error:
+                    return ItemResult(key=key, status=INVALID, errors=[limit_error])
+                with history.revision(user=user, comment=history.SAVED):
+                    row = model.objects.create(
+                        submission=submission,
+                        question=question,
+                        position=position,
+                        updated_by=user,
+                        client_key=client_key,
+                        **values,
+                    )
+                    row.sdgs.set(sdgs)
+                    history.add(row)
         except IntegrityError:
             if not client_key:
                 raise
@@ -278,9 +279,20 @@ def _row_conflict(key: str, row: TableRow, theirs: dict[str, Any]) -> ItemResult
     )
 
 
+def submission_lock(*, submission: Submission) -> None:
+    """Lock the submission until the transaction ends (PostgreSQL; SQLite locks every write).
+
+    A write that counts before it adds (a table's row limit) takes it first: two adds at once
+    then count one after the other, and cannot both take the last place.
+    """
+    list(Submission.objects.select_for_update().filter(pk=submission.pk).values_list("pk"))
+
+
 def _row_limit_error(*, submission: Submission, question: Question) -> str:
+    """Why one more row cannot be added, or "". Call it inside the transaction that adds."""
     if not question.max_rows:
         return ""
+    submission_lock(submission=submission)
     model = ROW_MODELS[question.table]
     count = model.objects.filter(submission=submission, question=question).count()
     if count < question.max_rows:

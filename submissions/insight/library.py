@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from accounts.models import Membership, Organization, Role
 
 from .. import history
-from ..authoring import submission_ensure_editable
+from ..authoring import submission_ensure_editable, submission_lock
 from ..exports.base import ROW_FIELDS
 from ..models import (
     ROW_MODELS,
@@ -295,6 +295,7 @@ def library_item_reuse(
         raise ServiceError(
             _("The %(year)s submission already has “%(name)s”.") % {"year": year, "name": present}
         )
+    submission_lock(submission=submission)  # two reuses at once count one after the other
     rows = model.objects.filter(submission=submission, question=question)
     if question.max_rows and rows.count() >= question.max_rows:
         raise ServiceError(

@@ -1,7 +1,13 @@
 """Saving answers and rows: versions, conflicts, limits while drafting, bad input."""
 
-import pytest
+import threading
+import time
 
+import pytest
+from django import db
+from django.db import connection
+
+from submissions import authoring
 from submissions.authoring import (
     CONFLICT,
     INVALID,
@@ -230,3 +236,61 @@ def test_up_to_three_rows(submission, contributor, questionnaire, sdgs):
     assert [r.status for r in results] == [SAVED, SAVED, SAVED, INVALID]
     assert "at most 3 rows" in results[3].errors[0]
     assert Resource.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="PostgreSQL runs the two saves side by side; SQLite takes one writer at a time",
+)
+def test_two_adds_at_once_cannot_both_take_the_last_place(
+    submission, contributor, questionnaire, sdgs, monkeypatch
+):
+    """Up to three, two people adding the third row at the same moment: one is refused."""
+    question = Question.objects.create(
+        questionnaire=questionnaire,
+        number="4",
+        position=9,
+        prompt="Resources, up to three",
+        has_narrative=False,
+        table="resources",
+        max_rows=3,
+    )
+    values = dict.fromkeys(
+        ["publishing_entities", "target_audience", "languages", "description", "website"], ""
+    )
+    for i in range(2):
+        Resource.objects.create(submission=submission, question=question, name=f"R{i}", position=i)
+    counted = authoring._row_limit_error
+
+    def slow_count(**kwargs):
+        error = counted(**kwargs)
+        time.sleep(0.5)  # both saves have counted before either adds, unless one waits
+        return error
+
+    monkeypatch.setattr(authoring, "_row_limit_error", slow_count)
+    results = {}
+
+    def add(name):
+        try:
+            results[name] = row_save(
+                submission=submission,
+                question=question,
+                row_id=None,
+                base_version=0,
+                values={**values, "name": name},
+                sdgs=[],
+                position=5,
+                user=contributor,
+                key=name,
+            ).status
+        finally:
+            db.connection.close()
+
+    threads = [threading.Thread(target=add, args=(name,)) for name in ("Mine", "Theirs")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results.values()) == [INVALID, SAVED]
+    assert Resource.objects.filter(question=question).count() == 3
