@@ -1,6 +1,8 @@
 """Reads about people and their roles."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.http import HttpRequest
 
 from .models import Membership, Organization, Role
 
@@ -23,3 +25,20 @@ def person_name(user: AbstractBaseUser | None) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.get_username()
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The address of the person making the request, as login throttling counts it.
+
+    Each of the ``TRUSTED_PROXIES`` proxies in front of the app (DJANGO_TRUSTED_PROXIES)
+    appends the address it was reached from to X-Forwarded-For, so the person's is that many
+    entries from the end; what a client writes there itself comes before and is ignored.
+    Without proxies, or without the header, it is the connection's address.
+    """
+    proxies = settings.TRUSTED_PROXIES
+    if proxies > 0:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        addresses = [a.strip() for a in forwarded.split(",") if a.strip()]
+        if len(addresses) >= proxies:
+            return addresses[-proxies]
+    return request.META.get("REMOTE_ADDR")

@@ -142,6 +142,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 # Axes announces itself at every start and logs each attempt at INFO: keep the console for problems.
 AXES_VERBOSE = False
+# Behind a load balancer every request comes from the balancer's address: with the number of
+# proxies in front of the app, the person's address is read from X-Forwarded-For instead.
+TRUSTED_PROXIES = int(os.environ.get("DJANGO_TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "accounts.selectors.client_ip"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
