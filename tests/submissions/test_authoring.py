@@ -202,8 +202,15 @@ def test_row_of_another_submission_cannot_be_touched(
     assert foreign.name == "Theirs"
 
 
-def test_up_to_three_rows(submission, contributor, questionnaire, sdgs):
-    question = Question.objects.create(
+RESOURCE = dict.fromkeys(
+    ["publishing_entities", "target_audience", "languages", "description", "website"], ""
+)
+
+
+@pytest.fixture
+def up_to_three(questionnaire):
+    """A resources question that takes at most three rows."""
+    return Question.objects.create(
         questionnaire=questionnaire,
         number="4",
         position=9,
@@ -212,20 +219,17 @@ def test_up_to_three_rows(submission, contributor, questionnaire, sdgs):
         table="resources",
         max_rows=3,
     )
-    values = {
-        "publishing_entities": "",
-        "target_audience": "",
-        "languages": "",
-        "description": "",
-        "website": "",
-    }
+
+
+def test_up_to_three_rows(submission, contributor, up_to_three, sdgs):
+    question = up_to_three
     results = [
         row_save(
             submission=submission,
             question=question,
             row_id=None,
             base_version=0,
-            values={**values, "name": f"Resource {i}"},
+            values={**RESOURCE, "name": f"Resource {i}"},
             sdgs=[],
             position=i,
             user=contributor,
@@ -244,21 +248,10 @@ def test_up_to_three_rows(submission, contributor, questionnaire, sdgs):
     reason="PostgreSQL runs the two saves side by side; SQLite takes one writer at a time",
 )
 def test_two_adds_at_once_cannot_both_take_the_last_place(
-    submission, contributor, questionnaire, sdgs, monkeypatch
+    submission, contributor, up_to_three, sdgs, monkeypatch
 ):
     """Up to three, two people adding the third row at the same moment: one is refused."""
-    question = Question.objects.create(
-        questionnaire=questionnaire,
-        number="4",
-        position=9,
-        prompt="Resources, up to three",
-        has_narrative=False,
-        table="resources",
-        max_rows=3,
-    )
-    values = dict.fromkeys(
-        ["publishing_entities", "target_audience", "languages", "description", "website"], ""
-    )
+    question = up_to_three
     for i in range(2):
         Resource.objects.create(submission=submission, question=question, name=f"R{i}", position=i)
     counted = authoring._row_limit_error
@@ -278,7 +271,7 @@ def test_two_adds_at_once_cannot_both_take_the_last_place(
                 question=question,
                 row_id=None,
                 base_version=0,
-                values={**values, "name": name},
+                values={**RESOURCE, "name": name},
                 sdgs=[],
                 position=5,
                 user=contributor,
