@@ -488,3 +488,12 @@ def test_cached_parts_of_the_page_never_show_an_old_row_or_count(submission, org
         text="Imported text", version=F("version") + 1
     )
     assert answer_on_page() == ("Imported text", "2")
+
+
+def test_a_comment_can_be_about_each_saved_row(contributor_client, submission, sdgs):
+    question = submission.questionnaire.questions.get(number="3")
+    named = Event.objects.create(submission=submission, question=question, name="IDM", position=0)
+    unnamed = Event.objects.create(submission=submission, question=question, name="", position=1)
+    page = contributor_client.get(edit_url(submission, "3")).content.decode()
+    assert f'<option value="row-{named.pk}">Row: IDM</option>' in page
+    assert f'<option value="row-{unnamed.pk}">Row: (unnamed)</option>' in page
