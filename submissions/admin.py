@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
 
+from .authoring import row_assignments_drop
 from .forms import QuestionForm, QuestionnaireForm, QuestionPartForm
 from .models import (
     SDG,
@@ -212,6 +213,25 @@ class TableRowAdmin(VersionAdmin):
     search_fields = ["name", "description"]
     list_select_related = ["submission__organization", "submission__questionnaire", "question"]
     filter_horizontal = ["sdgs"]
+
+    # A removed row's assignments go with it (authoring.row_assignments_drop).
+    def delete_model(self, request, obj):
+        removed = [(obj.submission, obj.question, obj.pk)]  # the pk is None once deleted
+        super().delete_model(request, obj)
+        self._drop_assignments(removed)
+
+    def delete_queryset(self, request, queryset):
+        removed = [
+            (row.submission, row.question, row.pk)
+            for row in queryset.select_related("submission", "question")
+        ]
+        super().delete_queryset(request, queryset)
+        self._drop_assignments(removed)
+
+    @staticmethod
+    def _drop_assignments(removed) -> None:
+        for submission, question, pk in removed:
+            row_assignments_drop(submission=submission, question=question, row_ids=[pk])
 
 
 admin.site.register(Event, TableRowAdmin)

@@ -26,6 +26,7 @@ from . import history
 from .models import (
     ROW_MODELS,
     Answer,
+    Assignment,
     Question,
     QuestionPart,
     Submission,
@@ -304,6 +305,23 @@ def _row_limit_error(*, submission: Submission, question: Question) -> str:
     ) % {"limit": question.max_rows}
 
 
+def row_assignments_drop(
+    *, submission: Submission, question: Question | None = None, row_ids: list[int] | None = None
+) -> None:
+    """Remove the assignments of rows that are removed (all the submission's rows by default).
+
+    An assignment to a row that is gone would still count on My work and the completeness
+    page, and a backup would write it as one to the whole question. A recovered row is
+    assigned again.
+    """
+    assignments = Assignment.objects.filter(submission=submission, row_id__isnull=False)
+    if question is not None:
+        assignments = assignments.filter(question=question)
+    if row_ids is not None:
+        assignments = assignments.filter(row_id__in=row_ids)
+    assignments.delete()
+
+
 def row_delete(
     *,
     submission: Submission,
@@ -327,6 +345,8 @@ def row_delete(
             deleted, _by_model = rows.filter(version=base_version).delete()
             if not deleted:
                 transaction.set_rollback(True)  # changed in between: no "removed" version
+            else:
+                row_assignments_drop(submission=submission, question=question, row_ids=[row_id])
     if deleted:
         return ItemResult(key=key, status=REMOVED, id=row_id)
     row = rows.select_related("updated_by").prefetch_related("sdgs").first()

@@ -182,7 +182,10 @@ def _review_data(submission: Submission, questions_by_pk, parts) -> dict[str, li
         "reviews": [_review(r, questions_by_pk) for r in submission.reviews.all()],
         "comments": [_comment(c, questions_by_pk, parts, row_ref, index_of) for c in comments],
         "assignments": [
-            _assignment(a, questions_by_pk, row_ref) for a in submission.assignments.all()
+            _assignment(a, questions_by_pk, row_ref)
+            for a in submission.assignments.all()
+            # One to a row removed since would come back as one to the whole question.
+            if a.row_id is None or row_ref(a.question_id, a.row_id) is not None
         ],
         "timeline": [_event(e, questions_by_pk) for e in submission.events_log.all()],
     }

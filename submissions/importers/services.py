@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organization
 
 from .. import history
-from ..authoring import submission_ensure_editable
+from ..authoring import row_assignments_drop, submission_ensure_editable
 from ..models import (
     ROW_MODELS,
     Answer,
@@ -308,6 +308,7 @@ def _write(
         )
         for model in ROW_MODELS.values():
             model.objects.filter(submission=submission).delete()
+        row_assignments_drop(submission=submission)
     with history.revision(user=user, comment=history.IMPORTED):
         new = []
         for answer in result.answers:

@@ -184,3 +184,21 @@ def test_an_admin_edit_shows_at_once_on_the_editing_page(submission, contributor
     assert "Six transitions, renamed?" in after
     assert "Food systems, renamed" in after
     assert 'data-word-limit="120"' in after
+
+
+def test_a_row_removed_in_the_admin_takes_its_assignment_along(
+    admin_client, submission, contributor
+):
+    from submissions.models import Assignment, Event
+
+    question = submission.questionnaire.questions.get(number="3")
+    row = Event.objects.create(submission=submission, question=question, name="IDM", position=0)
+    Assignment.objects.create(
+        submission=submission, question=question, row_id=row.pk, assignee=contributor
+    )
+    response = admin_client.post(
+        reverse("admin:submissions_event_delete", args=[row.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not Event.objects.filter(pk=row.pk).exists()
+    assert not Assignment.objects.filter(submission=submission).exists()

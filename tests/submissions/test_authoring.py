@@ -19,7 +19,7 @@ from submissions.authoring import (
     row_delete,
     row_save,
 )
-from submissions.models import Answer, Event, Question, Resource
+from submissions.models import Answer, Assignment, Event, Question, Resource
 from tests.conftest import make_member
 
 pytestmark = pytest.mark.django_db
@@ -287,3 +287,46 @@ def test_two_adds_at_once_cannot_both_take_the_last_place(
         thread.join()
     assert sorted(results.values()) == [INVALID, SAVED]
     assert Resource.objects.filter(question=question).count() == 3
+
+
+def test_removing_a_row_removes_its_assignment_only(submission, contributor, sdgs):
+    question = submission.questionnaire.questions.get(number="3")
+    first, second = (
+        Event.objects.create(submission=submission, question=question, name=n, position=i)
+        for i, n in enumerate(["IDM", "GCM"])
+    )
+    for row_id in (None, first.pk, second.pk):
+        Assignment.objects.create(
+            submission=submission, question=question, row_id=row_id, assignee=contributor
+        )
+
+    result = row_delete(
+        submission=submission, question=question, row_id=first.pk, base_version=1, key="rows-0"
+    )
+
+    assert result.status == REMOVED
+    left = Assignment.objects.filter(submission=submission).values_list("row_id", flat=True)
+    assert sorted(left, key=lambda r: r or 0) == [None, second.pk]
+
+
+def test_migration_0007_drops_assignments_of_rows_removed_before(submission, contributor, sdgs):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("submissions.migrations.0007_drop_assignments_of_removed_rows")
+    question = submission.questionnaire.questions.get(number="3")
+    kept, removed = (
+        Event.objects.create(submission=submission, question=question, name=n, position=i)
+        for i, n in enumerate(["IDM", "GCM"])
+    )
+    for row_id in (None, kept.pk, removed.pk):
+        Assignment.objects.create(
+            submission=submission, question=question, row_id=row_id, assignee=contributor
+        )
+    Event.objects.filter(pk=removed.pk).delete()  # as rows were removed before
+
+    migration.drop_assignments_of_removed_rows(apps, None)
+
+    left = Assignment.objects.filter(submission=submission).values_list("row_id", flat=True)
+    assert sorted(left, key=lambda r: r or 0) == [None, kept.pk]

@@ -203,3 +203,14 @@ def test_a_file_without_the_review_lists_restores_with_none(filled_submission):
 
     assert not result.submission.reviews.exists()
     assert result.submission.answers.count() == 3
+
+
+def test_an_assignment_of_a_removed_row_is_left_out(reviewed_submission):
+    """Rows removed before their assignments went with them (migration 0007) left such
+    assignments behind: written with no row, they would come back as the whole question's."""
+    row = Event.objects.filter(submission=reviewed_submission).order_by("position", "id")[1]
+    Event.objects.filter(pk=row.pk).delete()  # behind the services' back, as it once was
+
+    data = json.loads(_export(reviewed_submission))
+
+    assert [(a["question"], a["row"]) for a in data["assignments"]] == [("1", None)]

@@ -3,7 +3,7 @@
 import pytest
 
 from submissions.importers import DocumentError, submission_import
-from submissions.models import Answer, Event, Initiative, Resource, Submission
+from submissions.models import Answer, Assignment, Event, Initiative, Resource, Submission
 from submissions.services import ServiceError
 
 from .conftest import canonical, seed_text
@@ -100,9 +100,14 @@ def test_an_existing_submission_is_refused_without_replace(desa_2024, iom_2024):
     assert canonical(iom) == before
 
 
-def test_replace_replaces_answers_and_rows(desa_2024, iom_2024):
+def test_replace_replaces_answers_and_rows(desa_2024, iom_2024, contributor):
     iom = iom_2024
     kept = iom.answers.get(question__number="1", part=None)
+    question_3 = desa_2024.questions.get(number="3")
+    for row_id in (None, iom.events.first().pk):
+        Assignment.objects.create(
+            submission=iom, question=question_3, row_id=row_id, assignee=contributor
+        )
     text = document("1. " + desa_2024.questions.get(number="1").prompt, "New answer.", Q3, *event())
     result = submission_import(
         organization=iom.organization, questionnaire=desa_2024, document_text=text, replace=True
@@ -115,6 +120,8 @@ def test_replace_replaces_answers_and_rows(desa_2024, iom_2024):
     assert list(iom.events.values_list("name", flat=True)) == ["Forum"]
     assert not iom.resources.exists() and not iom.initiatives.exists()
     assert iom.events.get().sdgs.count() == 17
+    # The old rows' assignments went with them; the question's stays.
+    assert list(iom.assignments.values_list("row_id", flat=True)) == [None]
 
 
 def test_dry_run_writes_nothing(desa_2024, other_organization):
