@@ -497,3 +497,28 @@ def test_a_comment_can_be_about_each_saved_row(contributor_client, submission, s
     page = contributor_client.get(edit_url(submission, "3")).content.decode()
     assert f'<option value="row-{named.pk}">Row: IDM</option>' in page
     assert f'<option value="row-{unnamed.pk}">Row: (unnamed)</option>' in page
+
+
+def test_a_table_shown_again_with_errors_keeps_its_posted_form_counts(
+    contributor_client, submission, sdgs
+):
+    """The cached management form of the saved rows is not the one of a posted table."""
+    question = submission.questionnaire.questions.get(number="3")
+    for i, name in enumerate(["IDM", "GCM"]):
+        Event.objects.create(submission=submission, question=question, name=name, position=i)
+    url = edit_url(submission, "3")
+    contributor_client.get(url)  # two saved rows: TOTAL_FORMS and INITIAL_FORMS both 2
+
+    response = contributor_client.post(
+        url,
+        {
+            **rows_management(2),  # two new rows, INITIAL_FORMS 0
+            **event_row(0, name="Forum"),
+            **event_row(1, name="Summit", website="not a website"),
+        },
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert re.search(r'name="rows-INITIAL_FORMS" value="0"', page)
+    assert re.search(r'name="rows-TOTAL_FORMS" value="2"', page)
