@@ -50,7 +50,6 @@ INITIAL_FORMS = re.compile(r"^(?P<formset>questions(?:-\d+-parts)?)-INITIAL_FORM
 
 
 def _whole_number(value: str) -> int | None:
-    value = value.strip()
     return int(value) if re.fullmatch(r"-?\d{1,18}", value) else None
 
 
@@ -68,7 +67,7 @@ def admin_post_made_safe(data: QueryDict) -> QueryDict:
     When it shows the form again with errors, django-nested-admin sorts the forms by
     int(position), and reads the saved questions once per form that INITIAL_FORMS announces.
     A position that is not a number or is shared by two forms made that a server error, and a
-    forged INITIAL_FORMS of a billion kept a server busy for minutes. The page's drag and drop
+    forged INITIAL_FORMS of 10**21 exhausted the server's memory. The page's drag and drop
     keeps positions distinct whole numbers and INITIAL_FORMS true, so this only changes forged
     or broken data: positions are renumbered 1, 2, 3... in their order (by number where there
     is one, then as posted), and INITIAL_FORMS is held to the formset's bound.
@@ -83,15 +82,13 @@ def admin_post_made_safe(data: QueryDict) -> QueryDict:
             if (count := _count(data[key])) is not None and count > inline.max_num:
                 data[key] = str(inline.max_num)
     for entries in formsets.values():
-        posted = [(index, key, data.get(key, "").strip()) for index, key in entries]
-        numbers = [_whole_number(value) for _i, _k, value in posted if value not in ("", "-1")]
-        if None not in numbers and len(set(numbers)) == len(numbers):
+        values = {key: data.get(key, "").strip() for _index, key in entries}
+        numbers = {key: _whole_number(value) for key, value in values.items()}
+        placed = [numbers[key] for key, value in values.items() if value not in ("", "-1")]
+        if None not in placed and len(set(placed)) == len(placed):
             continue
-        ranked = sorted(
-            posted,
-            key=lambda p: (_whole_number(p[2]) is None, _whole_number(p[2]) or 0, p[0]),
-        )
-        for position, (_index, key, _value) in enumerate(ranked, start=1):
+        ranked = sorted(entries, key=lambda e: (numbers[e[1]] is None, numbers[e[1]] or 0, e[0]))
+        for position, (_index, key) in enumerate(ranked, start=1):
             data[key] = str(position)
     return data
 
