@@ -289,7 +289,9 @@ def test_two_adds_at_once_cannot_both_take_the_last_place(
     assert Resource.objects.filter(question=question).count() == 3
 
 
-def test_removing_a_row_removes_its_assignment_only(submission, contributor, sdgs):
+@pytest.fixture
+def assigned_events(submission, contributor):
+    """Question 3 with two events, assigned as a whole and row by row."""
     question = submission.questionnaire.questions.get(number="3")
     first, second = (
         Event.objects.create(submission=submission, question=question, name=n, position=i)
@@ -299,34 +301,34 @@ def test_removing_a_row_removes_its_assignment_only(submission, contributor, sdg
         Assignment.objects.create(
             submission=submission, question=question, row_id=row_id, assignee=contributor
         )
+    return question, first, second
+
+
+def assigned_row_ids(submission) -> list[int | None]:
+    left = Assignment.objects.filter(submission=submission).values_list("row_id", flat=True)
+    return sorted(left, key=lambda row_id: row_id or 0)
+
+
+def test_removing_a_row_removes_its_assignment_only(submission, assigned_events, sdgs):
+    question, first, second = assigned_events
 
     result = row_delete(
         submission=submission, question=question, row_id=first.pk, base_version=1, key="rows-0"
     )
 
     assert result.status == REMOVED
-    left = Assignment.objects.filter(submission=submission).values_list("row_id", flat=True)
-    assert sorted(left, key=lambda r: r or 0) == [None, second.pk]
+    assert assigned_row_ids(submission) == [None, second.pk]
 
 
-def test_migration_0007_drops_assignments_of_rows_removed_before(submission, contributor, sdgs):
+def test_migration_0007_drops_assignments_of_rows_removed_before(submission, assigned_events, sdgs):
     from importlib import import_module
 
     from django.apps import apps
 
     migration = import_module("submissions.migrations.0007_drop_assignments_of_removed_rows")
-    question = submission.questionnaire.questions.get(number="3")
-    kept, removed = (
-        Event.objects.create(submission=submission, question=question, name=n, position=i)
-        for i, n in enumerate(["IDM", "GCM"])
-    )
-    for row_id in (None, kept.pk, removed.pk):
-        Assignment.objects.create(
-            submission=submission, question=question, row_id=row_id, assignee=contributor
-        )
+    _question, kept, removed = assigned_events
     Event.objects.filter(pk=removed.pk).delete()  # as rows were removed before
 
     migration.drop_assignments_of_removed_rows(apps, None)
 
-    left = Assignment.objects.filter(submission=submission).values_list("row_id", flat=True)
-    assert sorted(left, key=lambda r: r or 0) == [None, kept.pk]
+    assert assigned_row_ids(submission) == [None, kept.pk]
