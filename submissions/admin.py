@@ -3,6 +3,7 @@
 import re
 
 import nested_admin
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.http import QueryDict
@@ -10,9 +11,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from reversion.admin import VersionAdmin
 
-from .authoring import row_assignments_drop
+from . import changes, workflow
 from .forms import QuestionForm, QuestionnaireForm, QuestionPartForm
 from .models import (
     SDG,
@@ -24,6 +24,7 @@ from .models import (
     QuestionPart,
     Resource,
     Submission,
+    SubmissionStatus,
 )
 from .services import (
     ServiceError,
@@ -195,40 +196,69 @@ class AnswerInline(admin.TabularInline):
 
 @admin.register(Submission)
 class SubmissionAdmin(admin.ModelAdmin):
+    """Submissions are read here; their status moves only through the review workflow."""
+
     list_display = ["organization", "questionnaire", "status", "updated_at"]
     list_filter = ["status", "questionnaire__year", "organization"]
     search_fields = ["organization__code", "organization__name", "questionnaire__title"]
     list_select_related = ["organization", "questionnaire"]
+    readonly_fields = ["status", "finalized_at", "finalized_by"]
     inlines = [AnswerInline]
 
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.status == SubmissionStatus.FINALIZED:
+            return False
+        return super().has_delete_permission(request, obj)
 
-class TableRowAdmin(VersionAdmin):
-    """Rows edited here are recorded in their history too."""
 
+class TableRowAdminForm(forms.ModelForm):
+    """A row in the admin; a finalized submission's rows are refused with the reason."""
+
+    def clean(self):
+        cleaned = super().clean()
+        submission = cleaned.get("submission") or getattr(self.instance, "submission", None)
+        if submission is not None:
+            try:
+                workflow.submission_ensure_open(submission=submission)
+            except ServiceError as error:
+                raise forms.ValidationError(str(error)) from None
+        return cleaned
+
+
+class TableRowAdmin(admin.ModelAdmin):
+    """Rows changed or deleted here go through the write gate, like every other change.
+
+    Each change is recorded in the row's history (on the app's history pages), gives the row
+    a new version, and puts an approved question back to draft.
+    """
+
+    form = TableRowAdminForm
     list_display = ["name", "submission", "question", "position"]
     list_filter = ["submission__questionnaire__year", "submission__organization"]
     search_fields = ["name", "description"]
     list_select_related = ["submission__organization", "submission__questionnaire", "question"]
     filter_horizontal = ["sdgs"]
+    exclude = ["version", "updated_by", "carried_from_year"]
 
-    # A removed row's assignments go with it (authoring.row_assignments_drop).
+    def save_model(self, request, obj, form, change):
+        """Written with its SDGs in save_related, through the gate."""
+
+    def save_related(self, request, form, formsets, change):
+        def save() -> None:
+            form.instance.save()
+            form.save_m2m()
+            for formset in formsets:
+                self.save_formset(request, form, formset, change=change)
+
+        changes.row_admin_save(row=form.instance, user=request.user, save=save)
+
     def delete_model(self, request, obj):
-        removed = [(obj.submission, obj.question, obj.pk)]  # the pk is None once deleted
-        super().delete_model(request, obj)
-        self._drop_assignments(removed)
+        changes.row_admin_delete(rows=[obj], user=request.user)
 
     def delete_queryset(self, request, queryset):
-        removed = [
-            (row.submission, row.question, row.pk)
-            for row in queryset.select_related("submission", "question")
-        ]
-        super().delete_queryset(request, queryset)
-        self._drop_assignments(removed)
-
-    @staticmethod
-    def _drop_assignments(removed) -> None:
-        for submission, question, pk in removed:
-            row_assignments_drop(submission=submission, question=question, row_ids=[pk])
+        changes.row_admin_delete(
+            rows=list(queryset.select_related("submission", "question")), user=request.user
+        )
 
 
 admin.site.register(Event, TableRowAdmin)

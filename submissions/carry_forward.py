@@ -2,19 +2,14 @@
 
 Initiatives and resources recur year to year, and some questions come back unchanged:
 a coordinator may copy those rows, and the answers to questions that are the same.
-Copied rows are marked with the year they come from until someone edits them.
+Copied rows are marked with the year they come from until someone edits them. This module
+plans what to copy; ``changes.submission_carry_forward`` writes it.
 """
 
 import re
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
-from django.utils.translation import gettext as _
-
-from . import history
 from .models import ROW_MODELS, Answer, Question, Submission, TableKind
-from .services import ServiceError
 
 # Events are yearly by nature: only these tables are carried.
 CARRIED_TABLES = (TableKind.RESOURCES, TableKind.INITIATIVES)
@@ -108,41 +103,3 @@ def _rows_for(submission, source, target, sources):
     if target.max_rows:
         rows = rows[: target.max_rows]
     return [(target, rows)] if rows else []
-
-
-@transaction.atomic
-def submission_carry_forward(*, submission: Submission, user: AbstractBaseUser) -> CarryPlan:
-    """Copy rows and unchanged questions' answers from the previous submission; all or nothing."""
-    plan = carry_forward_plan(submission=submission)
-    if plan.source is None:
-        raise ServiceError(_("There is no earlier submission of this organization to copy from."))
-    year = plan.source.questionnaire.year
-    # One revision holds every copy: the history shows them as carried forward, by this user.
-    with history.revision(user=user, comment=history.CARRIED_FORWARD):
-        for target, rows in plan.rows:
-            for position, row in enumerate(rows):
-                sdgs = [sdg.number for sdg in row.sdgs.all()]
-                copy = row  # the plan's own instance, saved as a new row below
-                copy.pk = copy.id = None
-                copy._prefetched_objects_cache = {}  # else sdgs.set() sees the old row's goals
-                copy.submission = submission
-                copy.question = target
-                copy.position = position
-                copy.version = 1
-                copy.client_key = ""  # the browser key of a row added in the source year
-                copy.carried_from_year = year
-                copy.updated_by = user
-                copy.save()
-                copy.sdgs.set(sdgs)
-                history.add(copy)
-        for target, answer in plan.answers:
-            history.add(
-                Answer.objects.create(
-                    submission=submission,
-                    question=target,
-                    part=getattr(answer, "target_part", None),
-                    text=answer.text,
-                    updated_by=user,
-                )
-            )
-    return plan

@@ -81,10 +81,30 @@ class AnswerForm(StripControlCharactersMixin, forms.Form):
     version = forms.IntegerField(
         min_value=0, max_value=DB_INT_MAX, required=False, widget=forms.HiddenInput
     )
+    nothing_to_report = forms.BooleanField(
+        label=_("Nothing to report this year"),
+        required=False,
+        help_text=_(
+            "Tick it to say that this box stays empty on purpose: it can then be approved."
+        ),
+    )
 
-    def __init__(self, *args, label: str = "", word_limit: int | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        label: str = "",
+        word_limit: int | None = None,
+        text_box: bool = True,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.word_limit = word_limit
+        # Without a text box (a question with only a table), the mark is about the table.
+        self.text_box = text_box
+        if not text_box:
+            self.fields["nothing_to_report"].help_text = _(
+                "Tick it to say that this table stays empty on purpose: it can then be approved."
+            )
         if label:
             self.fields["text"].label = label
         # A browser silently cuts a paste at maxlength: refuse on save with a message instead.
@@ -94,6 +114,9 @@ class AnswerForm(StripControlCharactersMixin, forms.Form):
 
     def clean_version(self) -> int:
         return self.cleaned_data["version"] or 0
+
+    def clean_text(self) -> str:
+        return self.cleaned_data["text"] if self.text_box else ""
 
 
 MAX_ROWS_PER_REQUEST = 300

@@ -2,10 +2,11 @@
 
 Versions are recorded with django-reversion, explicitly: the authoring services write with
 ``QuerySet.update()`` (optimistic locking), which signals would miss, so each write path
-(authoring, import, carry forward, restore from a backup) opens a revision with ``revision()``
-and adds what it wrote with ``add()``. A row is recorded before it is deleted, in a revision of
-its own, so that reversion can recover it. Restoring an old version is a new change made through
-``authoring.answer_save``: nothing in the history is overwritten.
+goes through the write gate (``changes``), which records what it wrote as one revision
+(``record_all``). A row is recorded before it is deleted, in a revision of its own, so that
+reversion can recover it. This module only records and reads: restoring an old version and
+recovering a removed row are new changes, made by ``changes``; nothing in the history is
+overwritten.
 """
 
 import difflib
@@ -25,11 +26,9 @@ from reversion.models import Revision, Version
 from .models import (
     ROW_MODELS,
     Answer,
-    EventKind,
     Question,
     QuestionPart,
     Submission,
-    SubmissionEvent,
     TableRow,
 )
 from .selectors import cached_word_count
@@ -50,6 +49,7 @@ BACKUP_RESTORED = "backup-restored"
 VERSION_RESTORED = "version-restored"
 ROW_RECOVERED = "row-recovered"
 REUSED_FROM_LIBRARY = "reused-from-library"
+ADMIN_EDITED = "admin-edited"
 
 # Bookkeeping fields of a row: not content, never shown as a change.
 ROW_BOOKKEEPING = {
@@ -161,6 +161,7 @@ def comment_label(comment: str) -> str:
         BACKUP_RESTORED: _("Restored from a backup"),
         ROW_RECOVERED: _("Recovered after removal"),
         REUSED_FROM_LIBRARY: _("Reused from the library"),
+        ADMIN_EDITED: _("Changed in the administration"),
     }
     if code == VERSION_RESTORED:
         return _("Restored version %(number)s") % {"number": detail}
@@ -226,6 +227,7 @@ class AnswerVersion:
     when: datetime | None
     comment: str
     current: bool = False
+    nothing_to_report: bool = False
 
     @property
     def words(self) -> int:
@@ -266,6 +268,7 @@ def answer_versions(
             user=v.revision.user,
             when=v.revision.date_created,
             comment=comment_label(v.revision.comment),
+            nothing_to_report=v.field_dict.get("nothing_to_report", False),
         )
         for v in _answer_slot_versions(submission.pk, question.pk, part.pk if part else None)
     ]
@@ -284,68 +287,19 @@ def answer_versions(
         when=answer.updated_at,
         comment=_("Current text"),
         current=True,
+        nothing_to_report=answer.nothing_to_report,
     )
     return [current, *versions]
 
 
-def answer_restore(
-    *,
-    submission: Submission,
-    question: Question,
-    part: QuestionPart | None,
-    version_id: int,
-    user: AbstractBaseUser,
-):
-    """Make an old version's text the answer again, as a new version; the history keeps all.
-
-    Returns the authoring ItemResult (SAVED, UNCHANGED when it is already the text, CONFLICT
-    when someone saved in between). A SAVED restore adds a line to the timeline.
-    """
-    from .authoring import SAVED as SAVED_STATUS
-    from .authoring import answer_save
-
-    old = next(
-        (
-            v
-            for v in answer_versions(submission=submission, question=question, part=part)
-            if v.id == version_id and v.id
-        ),
-        None,
-    )
-    if old is None:
-        raise Version.DoesNotExist(_("There is no such version of this answer."))
-    current = (
-        Answer.objects.filter(submission=submission, question=question, part=part)
-        .select_related("updated_by")
-        .first()
-    )
-    if current is not None:
-        ensure_recorded(current)
-    # One revision, one transaction: the new version and its timeline line, or neither.
-    with revision(user=user, comment=f"{VERSION_RESTORED}:{old.number}"):
-        result = answer_save(
-            submission=submission,
-            question=question,
-            part=part,
-            text=old.text,
-            base_version=current.version if current else 0,
-            user=user,
-            key="restore",
-        )
-        if result.status == SAVED_STATUS:
-            SubmissionEvent.objects.create(
-                submission=submission,
-                question=question,
-                kind=EventKind.RESTORE,
-                actor=user,
-                message=_("%(where)s: version %(old)s restored as version %(new)s.")
-                % {
-                    "where": part.title if part else _("Answer"),
-                    "old": old.number,
-                    "new": result.version,
-                },
-            )
-    return result
+def answer_version(
+    *, submission: Submission, question: Question, part: QuestionPart | None, version_id: int
+) -> AnswerVersion:
+    """One recorded version of the answer; ``Version.DoesNotExist`` for any other id."""
+    for version in answer_versions(submission=submission, question=question, part=part):
+        if version.id and version.id == version_id:
+            return version
+    raise Version.DoesNotExist(_("There is no such version of this answer."))
 
 
 # -- Row versions ---------------------------------------------------------------------------
@@ -486,44 +440,9 @@ def rows_removed(*, submission: Submission, question: Question) -> list[RowVersi
     return removed
 
 
-def row_recover(*, submission: Submission, question: Question, row_id: int, user):
-    """Add a removed row back, as a new row at the end of the table, from its last version.
-
-    Returns the authoring ItemResult (SAVED, or INVALID when the table is full).
-    """
-    from .authoring import SAVED as SAVED_STATUS
-    from .authoring import row_save
-
-    removed = next(
-        (r for r in rows_removed(submission=submission, question=question) if r.id == row_id),
-        None,
-    )
-    if removed is None:
-        raise Version.DoesNotExist(_("There is no removed row with this number."))
-    model = ROW_MODELS[question.table]
-    values = {k: v for k, v in removed.values.items() if k != "sdgs"}
-    last = model.objects.filter(submission=submission, question=question).aggregate(
-        models.Max("position")
-    )["position__max"]
-    with revision(user=user, comment=f"{ROW_RECOVERED}:{question.table}:{row_id}"):
-        result = row_save(
-            submission=submission,
-            question=question,
-            row_id=None,
-            base_version=0,
-            values=values,
-            sdgs=removed.values["sdgs"],
-            position=0 if last is None else last + 1,
-            user=user,
-            key="recover",
-        )
-        if result.status == SAVED_STATUS:
-            SubmissionEvent.objects.create(
-                submission=submission,
-                question=question,
-                kind=EventKind.RESTORE,
-                actor=user,
-                message=_("Removed row “%(name)s” added back.")
-                % {"name": removed.name or _("(unnamed row)")},
-            )
-    return result
+def removed_row(*, submission: Submission, question: Question, row_id: int) -> RowVersion:
+    """The last version of a removed row of the question; ``Version.DoesNotExist`` otherwise."""
+    for removed in rows_removed(submission=submission, question=question):
+        if removed.id == row_id:
+            return removed
+    raise Version.DoesNotExist(_("There is no removed row with this number."))

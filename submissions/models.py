@@ -267,6 +267,17 @@ class Submission(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Who finalized it and when, while it is finalized (the timeline keeps every time).
+    finalized_at = models.DateTimeField(_("finalized on"), null=True, blank=True, editable=False)
+    finalized_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("finalized by"),
+    )
 
     class Meta:
         ordering = ["organization", "-questionnaire__year", "questionnaire__kind"]
@@ -319,6 +330,14 @@ class Answer(models.Model):
     )
     text = models.TextField(
         _("answer"), blank=True, validators=[MaxLengthValidator(MAX_TEXT_LENGTH)]
+    )
+    nothing_to_report = models.BooleanField(
+        _("nothing to report this year"),
+        default=False,
+        help_text=_(
+            "Someone said that this box (or, for a question with only a table, the table) is "
+            "empty on purpose; it then passes review empty."
+        ),
     )
     # Optimistic locking: a save names the version it was edited from, and is
     # refused when someone saved in between (see the authoring services).
@@ -622,11 +641,16 @@ class ReviewComment(models.Model):
 
 
 class EventKind(models.TextChoices):
+    OPENED = "opened", _("Opened")
     QUESTION_STATUS = "question_status", _("Question status changed")
     SUBMISSION_STATUS = "submission_status", _("Submission status changed")
     RESTORE = "restore", _("Old version restored")
     ASSIGNMENT = "assignment", _("Assignment")
     IMPORT = "import", _("Import")
+    CARRY_FORWARD = "carry_forward", _("Carried forward")
+    LIBRARY_REUSE = "library_reuse", _("Reused from the library")
+    BACKUP_RESTORED = "backup_restored", _("Restored from a backup")
+    ADMIN_EDIT = "admin_edit", _("Changed in the administration")
 
 
 class SubmissionEvent(models.Model):

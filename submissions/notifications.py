@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role
+from accounts.selectors import person_name
 
 from .models import Assignment, Question, Submission
 
@@ -28,6 +29,8 @@ def _send(recipients, subject: str, template: str, context: dict) -> None:
     addresses = sorted({u.email for u in recipients if u is not None and u.email})
     if not addresses:
         return
+    by = context.get("by")
+    context = {**context, "by_name": person_name(by) or _("An administrator")}
     body = render_to_string(f"submissions/email/{template}.txt", context)
 
     def deliver() -> None:
@@ -48,14 +51,19 @@ def _members(submission: Submission, roles) -> list:
     ]
 
 
-def _writers(submission: Submission, question: Question) -> list:
-    """The people who hold or wrote the question: its assignee and its answers' editors."""
-    people = [
+def _assignees(submission: Submission, question: Question) -> list:
+    """Who holds the question or one of its rows."""
+    return [
         a.assignee
         for a in Assignment.objects.filter(submission=submission, question=question).select_related(
             "assignee"
         )
     ]
+
+
+def _writers(submission: Submission, question: Question) -> list:
+    """The people who hold or wrote the question: its assignee and its answers' editors."""
+    people = _assignees(submission, question)
     people += [
         a.updated_by
         for a in submission.answers.filter(
@@ -88,9 +96,12 @@ def review_requested(*, submission: Submission, question: Question, by) -> None:
     )
 
 
-def changes_requested(*, submission: Submission, question: Question, by, comment: str) -> None:
+def changes_requested(
+    *, submission: Submission, question: Question, by, comment: str, sender=None
+) -> None:
+    """To whoever sent the question for review and to its assignees."""
     _send(
-        _without(_writers(submission, question), by),
+        _without([sender, *_assignees(submission, question)], by),
         _("[%(org)s %(year)s] Changes requested on question %(number)s")
         % {
             "org": submission.organization.code,

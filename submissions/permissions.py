@@ -6,10 +6,12 @@ Within their own organization, a user's role decides; a refusal is a 403.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
-from accounts.selectors import membership_role
+from accounts.selectors import membership_role, person_name
 
 from .models import Submission, SubmissionStatus
 
@@ -56,16 +58,41 @@ def can(user, submission: Submission, action: str, *, role: Role | None = None) 
     return not (action in WRITES and submission.status == SubmissionStatus.FINALIZED)
 
 
+def finalized_message(submission: Submission) -> str:
+    """Why a finalized submission cannot be changed: who finalized it, when, who can reopen it."""
+    if submission.finalized_at is None:
+        return gettext("This submission is finalized and read-only. A coordinator can reopen it.")
+    return gettext(
+        "This submission was finalized by %(name)s on %(when)s and is read-only. "
+        "A coordinator can reopen it."
+    ) % {
+        "name": person_name(submission.finalized_by) or gettext("someone"),
+        "when": formats.date_format(timezone.localtime(submission.finalized_at), "DATETIME_FORMAT"),
+    }
+
+
 def require(user, submission: Submission, action: str) -> None:
     """Raise PermissionDenied (403) with a message saying why."""
     role = viewer_role(user, submission)
     if can(user, submission, action, role=role):
         return
     if role is not None and role in ACTIONS[action][0]:
-        raise PermissionDenied(_("This submission is finalized and read-only."))
+        raise PermissionDenied(finalized_message(submission))
     raise PermissionDenied(
         _("Your role does not allow this: %(what)s.") % {"what": ACTIONS[action][1]}
     )
+
+
+def require_role(user, submission: Submission, action: str) -> None:
+    """Raise PermissionDenied unless the user's role allows the action (status aside).
+
+    For the write gate, which reads the submission's status itself, afresh.
+    """
+    role = viewer_role(user, submission)
+    if role is None or role not in ACTIONS[action][0]:
+        raise PermissionDenied(
+            _("Your role does not allow this: %(what)s.") % {"what": ACTIONS[action][1]}
+        )
 
 
 def allowed_actions(user, submission: Submission) -> set[str]:

@@ -11,8 +11,8 @@ from django.db import transaction
 
 from accounts.models import Membership, Organization, Role
 
+from .changes import submission_is_empty
 from .importers import submission_import
-from .importers.services import submission_is_empty
 from .models import Questionnaire, Submission
 from .services import ServiceError, questionnaire_create_from_definition, sdg_ensure_all
 

@@ -189,7 +189,9 @@ def submissions_progress(*, submissions: list[Submission]) -> dict[int, Progress
         (a.submission_id, a.question_id, a.part_id): a
         for a in Answer.objects.filter(submission__in=submissions)
         .order_by()
-        .only("id", "submission_id", "question_id", "part_id", "text", "version")
+        .only(
+            "id", "submission_id", "question_id", "part_id", "text", "version", "nothing_to_report"
+        )
     }
     reviews = {
         (r.submission_id, r.question_id): r

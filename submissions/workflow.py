@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -28,6 +29,7 @@ from .models import (
     SubmissionEvent,
     SubmissionStatus,
 )
+from .permissions import finalized_message
 from .selectors import cached_word_count
 from .services import ServiceError
 
@@ -49,11 +51,38 @@ class WorkflowError(ServiceError):
         self.problems = problems or []
 
 
+class SubmissionFinalized(WorkflowError):
+    """A write refused because the submission is finalized (read-only until reopened)."""
+
+
+def submission_ensure_open(*, submission: Submission) -> None:
+    """Refuse when the submission is finalized, as it is now in the database (no lock)."""
+    fresh = Submission.objects.select_related("finalized_by").get(pk=submission.pk)
+    if fresh.status == SubmissionStatus.FINALIZED:
+        raise SubmissionFinalized(finalized_message(fresh))
+
+
+def submission_lock_open(*, submission: Submission) -> Submission:
+    """Lock the submission for this transaction and refuse when it is finalized.
+
+    Every change of a submission (its content through ``changes``, its review states here)
+    takes this lock first, always in the same order (the submission, then its reviews), so
+    that a finalization and a write never interleave and two writers never deadlock.
+    Returns the submission as it is now in the database.
+    """
+    fresh = (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("finalized_by")
+        .get(pk=submission.pk)
+    )
+    if fresh.status == SubmissionStatus.FINALIZED:
+        raise SubmissionFinalized(finalized_message(fresh))
+    return fresh
+
+
 def question_problems(*, submission: Submission, question: Question) -> list[Problem]:
-    """What stops a question from going to review: limits, required fields, row count."""
-    problems: list[Problem] = []
-    answers = {a.part_id: a.text for a in submission.answers.filter(question=question)}
-    parts = list(question.parts.order_by("position", "id"))
+    """What stops a question from going to review: limits, empty boxes, names, row count."""
+    answers = {a.part_id: a for a in submission.answers.filter(question=question).order_by()}
     rows = []
     if question.table:
         rows = list(
@@ -61,8 +90,27 @@ def question_problems(*, submission: Submission, question: Question) -> list[Pro
             .objects.filter(submission=submission, question=question)
             .order_by("position", "id")
         )
+    return _problems(question, answers, rows)
 
-    def over(text: str, limit: int | None, label: str, anchor: str) -> None:
+
+def _problems(question: Question, answers: dict, rows: list) -> list[Problem]:
+    """The hard stops of one question, from its answers (by part id, None: its own) and rows."""
+    problems: list[Problem] = []
+
+    def check_box(part, label: str, limit: int | None, anchor: str) -> None:
+        answer = answers.get(part.pk if part else None)
+        text = answer.text if answer else ""
+        if not text.strip():
+            if not (answer and answer.nothing_to_report):
+                problems.append(
+                    Problem(
+                        _("%(label)s is empty: write it, or tick “Nothing to report this year”.")
+                        % {"label": label},
+                        question,
+                        anchor,
+                    )
+                )
+            return
         words = cached_word_count(text)
         if limit and words > limit:
             problems.append(
@@ -74,19 +122,21 @@ def question_problems(*, submission: Submission, question: Question) -> list[Pro
                 )
             )
 
+    parts = sorted(question.parts.all(), key=lambda p: (p.position, p.pk))
     if question.has_narrative:
-        over(answers.get(None, ""), question.word_limit, _("The answer"), "id_answer-main-text")
+        check_box(None, _("The answer"), question.word_limit, "id_answer-main-text")
     for part in parts:
-        over(
-            answers.get(part.pk, ""),
-            part.word_limit,
-            f"“{part.title}”",
-            f"id_answer-part-{part.pk}-text",
+        check_box(part, f"“{part.title}”", part.word_limit, f"id_answer-part-{part.pk}-text")
+    own = answers.get(None)
+    table_only = question.table and not question.has_narrative and not parts
+    if table_only and not rows and not (own and own.nothing_to_report):
+        problems.append(
+            Problem(
+                _("The table has no rows: add one, or tick “Nothing to report this year”."),
+                question,
+                "table-heading",
+            )
         )
-    written = any(t.strip() for t in answers.values()) or rows
-    if not written:
-        first = "id_answer-main-text" if question.has_narrative else ""
-        problems.append(Problem(_("Nothing is written for this question yet."), question, first))
     for index, row in enumerate(rows):
         label = row.name or _("Row %(n)d") % {"n": index + 1}
         if not row.name.strip():
@@ -97,12 +147,21 @@ def question_problems(*, submission: Submission, question: Question) -> list[Pro
                     f"id_rows-{index}-name",
                 )
             )
-        over(
-            row.description,
-            question.row_description_word_limit,
-            _("The description of “%(label)s”") % {"label": label},
-            f"id_rows-{index}-description",
-        )
+        if question.row_description_word_limit:
+            words = cached_word_count(row.description)
+            if words > question.row_description_word_limit:
+                problems.append(
+                    Problem(
+                        _("%(label)s has %(words)d words; the limit is %(limit)d.")
+                        % {
+                            "label": _("The description of “%(label)s”") % {"label": label},
+                            "words": words,
+                            "limit": question.row_description_word_limit,
+                        },
+                        question,
+                        f"id_rows-{index}-description",
+                    )
+                )
     if question.max_rows and len(rows) > question.max_rows:
         problems.append(
             Problem(
@@ -133,14 +192,6 @@ def _review(submission: Submission, question: Question) -> QuestionReview:
     return review
 
 
-def _ensure_open(submission: Submission) -> None:
-    # Read from the database: the caller's copy may predate a finalization.
-    if Submission.objects.filter(pk=submission.pk, status=SubmissionStatus.FINALIZED).exists():
-        raise WorkflowError(
-            _("This submission is finalized and read-only. A coordinator can reopen it.")
-        )
-
-
 def _move(review, to: str, user, message: str = "") -> None:
     SubmissionEvent.objects.create(
         submission=review.submission,
@@ -161,7 +212,7 @@ def question_submit_for_review(
     *, submission: Submission, question: Question, user: AbstractBaseUser
 ) -> QuestionReview:
     """Send a question for review; refused with the list of problems while any remain."""
-    _ensure_open(submission)
+    submission_lock_open(submission=submission)
     review = _review(submission, question)
     if review.status not in (ReviewStatus.DRAFT, ReviewStatus.CHANGES_REQUESTED):
         raise WorkflowError(
@@ -184,7 +235,7 @@ def question_request_changes(
     *, submission: Submission, question: Question, user: AbstractBaseUser, comment: str
 ) -> ReviewComment:
     """Send a question back to its writers with a comment saying what to change."""
-    _ensure_open(submission)
+    submission_lock_open(submission=submission)
     comment = comment.strip()
     if not comment:
         raise WorkflowError(_("Say what should change: the comment is required."))
@@ -196,15 +247,52 @@ def question_request_changes(
             )
             % {"number": question.number, "status": review.get_status_display().lower()}
         )
-    note = ReviewComment.objects.create(
-        submission=submission, question=question, author=user, text=comment
-    )
+    sender = _sent_for_review_by(submission, question)
+    note = _review_thread_add(submission, question, user, comment)
     _move(review, ReviewStatus.CHANGES_REQUESTED, user, comment)
     submission_refresh_status(submission=submission, user=user)
     notifications.changes_requested(
-        submission=submission, question=question, by=user, comment=comment
+        submission=submission, question=question, by=user, comment=comment, sender=sender
     )
     return note
+
+
+def _sent_for_review_by(submission: Submission, question: Question):
+    """Who last sent the question for review (None if nobody has)."""
+    event = (
+        SubmissionEvent.objects.filter(
+            submission=submission,
+            question=question,
+            kind=EventKind.QUESTION_STATUS,
+            to_status=ReviewStatus.IN_REVIEW,
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return event.actor if event else None
+
+
+def _review_thread_add(submission, question, user, text: str) -> ReviewComment:
+    """Continue the question's open review thread (on its answer), or open one.
+
+    A second open thread per request would block finalizing after the first is resolved.
+    """
+    thread = (
+        ReviewComment.objects.filter(
+            submission=submission,
+            question=question,
+            parent__isnull=True,
+            part__isnull=True,
+            row_id__isnull=True,
+            resolved=False,
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return ReviewComment.objects.create(
+        submission=submission, question=question, author=user, text=text, parent=thread
+    )
 
 
 @transaction.atomic
@@ -212,7 +300,7 @@ def question_approve(
     *, submission: Submission, question: Question, user: AbstractBaseUser
 ) -> QuestionReview:
     """Approve a question in review; the same hard stops as sending it for review apply."""
-    _ensure_open(submission)
+    submission_lock_open(submission=submission)
     review = _review(submission, question)
     if review.status != ReviewStatus.IN_REVIEW:
         raise WorkflowError(
@@ -228,23 +316,49 @@ def question_approve(
     return review
 
 
-@transaction.atomic
-def question_edited(*, submission: Submission, question: Question, user: AbstractBaseUser) -> None:
-    """An edit puts an in-review or approved question back to draft, and tells its reviewer."""
-    review = (
-        QuestionReview.objects.select_for_update()
-        .filter(submission=submission, question=question)
-        .first()
-    )
-    if review is None or review.status not in (ReviewStatus.IN_REVIEW, ReviewStatus.APPROVED):
+def question_edited(
+    *,
+    submission: Submission,
+    question_ids: set[int],
+    user: AbstractBaseUser | None,
+    prior: dict[int, tuple[str, AbstractBaseUser | None]] | None = None,
+) -> None:
+    """Questions whose content changed go back to draft if in review or approved.
+
+    Called by the write gate (``changes``), inside its transaction, for every path that
+    changes content; the approver is told after commit. ``prior`` gives the review states
+    as they were before the write, for a write that replaced the reviews themselves (a
+    restore from a backup).
+    """
+    if not question_ids:
         return
-    reviewer = review.updated_by if review.status == ReviewStatus.APPROVED else None
-    _move(review, ReviewStatus.DRAFT, user, _("Edited after it was sent for review."))
-    submission_refresh_status(submission=submission, user=user)
-    if reviewer is not None and reviewer != user:
-        notifications.edited_after_approval(
-            submission=submission, question=question, by=user, reviewer=reviewer
+    moving = (ReviewStatus.IN_REVIEW, ReviewStatus.APPROVED)
+    reviews = (
+        QuestionReview.objects.select_for_update()
+        .filter(submission=submission, question_id__in=question_ids)
+        .select_related("question", "updated_by")
+        .order_by("question_id")
+    )
+    moved = False
+    for review in reviews:
+        was, approver = (
+            prior.get(review.question_id, (ReviewStatus.DRAFT, None))
+            if prior is not None
+            else (review.status, review.updated_by)
         )
+        if was not in moving and review.status not in moving:
+            continue
+        reviewer = approver if was == ReviewStatus.APPROVED else None
+        if review.status in moving:
+            review.submission = submission
+            _move(review, ReviewStatus.DRAFT, user, _("Edited after it was sent for review."))
+            moved = True
+        if reviewer is not None and reviewer != user:
+            notifications.edited_after_approval(
+                submission=submission, question=review.question, by=user, reviewer=reviewer
+            )
+    if moved:
+        submission_refresh_status(submission=submission, user=user)
 
 
 def _derived_status(submission: Submission) -> str:
@@ -276,16 +390,26 @@ def submission_refresh_status(*, submission: Submission, user: AbstractBaseUser 
 
 
 def finalize_problems(*, submission: Submission) -> list[Problem]:
-    """Unapproved questions and open comments: what stops finalizing."""
+    """Unapproved questions, hard stops left in approved ones, open comments."""
     reviews = dict(submission.reviews.values_list("question_id", "status"))
+    questions = list(submission.questionnaire.questions.prefetch_related("parts").order_by())
+    questions.sort(key=lambda q: (q.position, q.pk))
     problems = [
-        Problem(
-            _("Question %(number)s is not approved.") % {"number": q.number},
-            q,
-        )
-        for q in submission.questionnaire.questions.all()
+        Problem(_("Question %(number)s is not approved.") % {"number": q.number}, q)
+        for q in questions
         if reviews.get(q.pk) != ReviewStatus.APPROVED
     ]
+    # An approval given before a rule existed (an empty box) still stops finalizing.
+    answers: dict[int, dict] = {}
+    for answer in submission.answers.order_by():
+        answers.setdefault(answer.question_id, {})[answer.part_id] = answer
+    rows: dict[int, list] = {}
+    for model in ROW_MODELS.values():
+        for row in model.objects.filter(submission=submission).order_by("position", "id"):
+            rows.setdefault(row.question_id, []).append(row)
+    for question in questions:
+        if reviews.get(question.pk) == ReviewStatus.APPROVED:
+            problems += _problems(question, answers.get(question.pk, {}), rows.get(question.pk, []))
     open_comments = submission.comments.filter(resolved=False, parent__isnull=True).select_related(
         "question"
     )
@@ -323,7 +447,9 @@ def submission_finalize(*, submission: Submission, user: AbstractBaseUser) -> Su
         actor=user,
     )
     submission.status = SubmissionStatus.FINALIZED
-    submission.save(update_fields=["status", "updated_at"])
+    submission.finalized_at = timezone.now()
+    submission.finalized_by = user if getattr(user, "is_authenticated", False) else None
+    submission.save(update_fields=["status", "finalized_at", "finalized_by", "updated_at"])
     notifications.finalized(submission=submission, by=user)
     return submission
 
@@ -349,5 +475,6 @@ def submission_reopen(*, submission: Submission, user: AbstractBaseUser, reason:
         message=reason,
     )
     submission.status = status
-    submission.save(update_fields=["status", "updated_at"])
+    submission.finalized_at = submission.finalized_by = None
+    submission.save(update_fields=["status", "finalized_at", "finalized_by", "updated_at"])
     return submission

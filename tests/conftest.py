@@ -92,3 +92,9 @@ def contributor(organization):
 def contributor_client(client, contributor):
     client.force_login(contributor)
     return client
+
+
+@pytest.fixture
+def coordinator(organization):
+    """The focal point: opens, carries forward, imports, finalizes."""
+    return make_member(organization, Role.COORDINATOR, "coordinator")

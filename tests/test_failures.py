@@ -75,6 +75,11 @@ def edit_url(submission, number) -> str:
     return f"/submissions/{submission.pk}/questions/{number}/"
 
 
+def row_results(response) -> list[dict]:
+    """The table's results of a save (the question's own answer reports beside them)."""
+    return [r for r in response.json()["results"] if r["key"].startswith("rows")]
+
+
 def row_post(index_data: dict, *, autosave: bool = True) -> dict:
     data = {"rows-TOTAL_FORMS": "1", "rows-INITIAL_FORMS": "0"}
     data.update({f"rows-0-{name}": value for name, value in index_data.items()})
@@ -171,13 +176,13 @@ def test_a_lost_add_row_response_then_the_retry_adds_one_row(editor, submission,
 
     assert editor.post(edit_url(submission, "3"), post, **JSON).status_code == 503
     answer_lost.undo()
-    (result,) = editor.post(edit_url(submission, "3"), post, **JSON).json()["results"]
+    (result,) = row_results(editor.post(edit_url(submission, "3"), post, **JSON))
 
     row = Event.objects.get()
     assert (result["status"], result["id"], result["version"]) == ("unchanged", row.pk, 1)
     # Typed more before the retry went out: the retry updates the row it had created.
     post["rows-0-name"] = "Only once, renamed"
-    (result,) = editor.post(edit_url(submission, "3"), post, **JSON).json()["results"]
+    (result,) = row_results(editor.post(edit_url(submission, "3"), post, **JSON))
     assert (result["status"], result["id"], result["version"]) == ("saved", row.pk, 2)
     assert list(Event.objects.values_list("name", flat=True)) == ["Only once, renamed"]
 
@@ -188,7 +193,7 @@ def test_rows_added_with_different_keys_are_different_rows(editor, submission, s
         post = row_post(
             {"id": "", "version": 0, "position": 0, "name": "Same name", "client_key": key}
         )
-        (result,) = editor.post(edit_url(submission, "3"), post, **JSON).json()["results"]
+        (result,) = row_results(editor.post(edit_url(submission, "3"), post, **JSON))
         assert result["status"] == "saved"
     assert Event.objects.count() == 2
 
@@ -196,7 +201,7 @@ def test_rows_added_with_different_keys_are_different_rows(editor, submission, s
 @pytest.mark.django_db
 def test_a_forged_row_key_is_refused_with_a_message(editor, submission, sdgs):
     post = row_post({"id": "", "version": 0, "position": 0, "name": "X", "client_key": "<script>"})
-    (result,) = editor.post(edit_url(submission, "3"), post, **JSON).json()["results"]
+    (result,) = row_results(editor.post(edit_url(submission, "3"), post, **JSON))
     assert result["status"] == "invalid"
     assert "could not be read" in " ".join(result["errors"])
     assert not Event.objects.exists()
@@ -209,7 +214,7 @@ def test_a_row_position_beyond_the_database_range_is_refused_with_a_message(edit
     response = editor.post(edit_url(submission, "3"), post, **JSON)
 
     assert response.status_code == 200
-    (result,) = response.json()["results"]
+    (result,) = row_results(response)
     assert result["status"] == "invalid" and result["errors"]
 
 

@@ -116,7 +116,7 @@ def submission_for_export(submission_id: int, *, with_review: bool = False) -> S
     question reviews, comments, assignments and the timeline's events (for the JSON backup).
     """
     return (
-        Submission.objects.select_related("organization", "questionnaire")
+        Submission.objects.select_related("organization", "questionnaire", "finalized_by")
         .prefetch_related(
             *(_review_prefetches() if with_review else []),
             Prefetch(

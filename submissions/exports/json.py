@@ -89,6 +89,7 @@ def _answer(answer: Answer, questions: dict[int, Question], parts: dict[int, Que
         "question": questions[answer.question_id].number,
         "part": parts[answer.part_id].title if answer.part_id else None,
         "text": answer.text,
+        "nothing_to_report": answer.nothing_to_report,
         "version": answer.version,
         "updated_by": _username(answer.updated_by),
         "updated_at": timestamp(answer.updated_at),
@@ -234,6 +235,8 @@ def submission_to_data(submission: Submission) -> dict[str, Any]:
             "status": submission.status,
             "created_at": timestamp(submission.created_at),
             "updated_at": timestamp(submission.updated_at),
+            "finalized_at": timestamp(submission.finalized_at),
+            "finalized_by": _username(submission.finalized_by),
         },
         "answers": answers,
         **{

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization
 
-from .. import history
+from ..changes import submission_restore_write
 from ..models import (
     ROW_MODELS,
     SDG,
@@ -138,63 +138,55 @@ def _restore(data: Any, *, replace: bool, user=None) -> RestoreResult:
     questionnaire = _questionnaire(_require(data, "questionnaire", dict, _("File")), result)
 
     existing = Submission.objects.filter(organization=organization, questionnaire=questionnaire)
-    if existing.exists():
-        if not replace:
-            raise RestoreError(
-                _(
-                    "%(organization)s already has a submission for “%(questionnaire)s”: "
-                    "restore with --replace to overwrite it."
-                )
-                % {"organization": organization.code, "questionnaire": questionnaire.slug}
+    if existing.exists() and not replace:
+        raise RestoreError(
+            _(
+                "%(organization)s already has a submission for “%(questionnaire)s”: "
+                "restore with --replace to overwrite it."
             )
-        history.record_before_removal(
-            [
-                *Answer.objects.filter(submission__in=existing),
-                *(
-                    row
-                    for model in ROW_MODELS.values()
-                    for row in model.objects.filter(submission__in=existing).prefetch_related(
-                        "sdgs"
-                    )
-                ),
-            ],
-            user,
+            % {"organization": organization.code, "questionnaire": questionnaire.slug}
         )
-        existing.delete()
-
-    where = _("Submission")
     meta = _require(data, "submission", dict, _("File"))
-    submission = Submission(
-        organization=organization,
-        questionnaire=questionnaire,
-        **_values(Submission, meta, ("status",), where),
-    )
-    _check(submission, where)
-    submission.save()
-    # auto_now and auto_now_add set both on save; update() writes the file's instants.
-    Submission.objects.filter(pk=submission.pk).update(
-        created_at=_instant(meta, "created_at", where),
-        updated_at=_instant(meta, "updated_at", where),
-    )
-    result.submission = submission
 
-    questions = {q.number: q for q in questionnaire.questions.prefetch_related("parts")}
-    users = _users(data, result)
-    _answers(data, submission, questions, users)
-    rows = {
-        ROW_RELATED_NAMES[kind]: _rows(data, kind, submission, questions, users)
-        for kind in ROW_MODELS
-    }
-    _reviews(data, submission, questions, users)
-    _comments(data, submission, questions, rows, users)
-    _assignments(data, submission, questions, rows, users, result)
-    _events(data, submission, questions, users)
-    history.record_all(
-        [*submission.answers.all(), *(row for table in rows.values() for row in table)],
-        user,
-        history.BACKUP_RESTORED,
+    def write() -> Submission:
+        where = _("Submission")
+        submission = Submission(
+            organization=organization,
+            questionnaire=questionnaire,
+            **_values(Submission, meta, ("status",), where),
+        )
+        _check(submission, where)
+        submission.save()
+        users = _users(data, result)
+        finalized_at = (
+            _optional_instant(meta, "finalized_at", where) if "finalized_at" in meta else None
+        )
+        # auto_now and auto_now_add set both on save; update() writes the file's instants.
+        Submission.objects.filter(pk=submission.pk).update(
+            created_at=_instant(meta, "created_at", where),
+            updated_at=_instant(meta, "updated_at", where),
+            finalized_at=finalized_at,
+            finalized_by=_user(meta, "finalized_by", users, where)
+            if "finalized_by" in meta
+            else None,
+        )
+        result.submission = submission
+        questions = {q.number: q for q in questionnaire.questions.prefetch_related("parts")}
+        _answers(data, submission, questions, users)
+        rows = {
+            ROW_RELATED_NAMES[kind]: _rows(data, kind, submission, questions, users)
+            for kind in ROW_MODELS
+        }
+        _reviews(data, submission, questions, users)
+        _comments(data, submission, questions, rows, users)
+        _assignments(data, submission, questions, rows, users, result)
+        _events(data, submission, questions, users)
+        return submission
+
+    result.submission = submission_restore_write(
+        organization=organization, questionnaire=questionnaire, user=user, write=write
     )
-    submission.refresh_from_db()
+    result.submission.refresh_from_db()
     return result
 
 
@@ -269,6 +261,9 @@ def _users(data: dict, result: RestoreResult) -> dict[str, Any]:
                 username = _require(item, name, (str, type(None)), key)
                 if username:
                     named.add(username)
+    finalized_by = data["submission"].get("finalized_by")
+    if isinstance(finalized_by, str) and finalized_by:
+        named.add(finalized_by)
     User = get_user_model()
     users = {
         u.get_username(): u for u in User.objects.filter(**{f"{User.USERNAME_FIELD}__in": named})
@@ -319,6 +314,10 @@ def _answers(data: dict, submission: Submission, questions: dict, users: dict) -
             question=question,
             part=part,
             updated_by=users.get(item["updated_by"] or ""),
+            # Files written before the mark existed lack it.
+            nothing_to_report=_require(item, "nothing_to_report", bool, where)
+            if "nothing_to_report" in item
+            else False,
             **_values(Answer, item, ("text", "version"), where),
         )
         _check(answer, where)

@@ -4,15 +4,13 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F, Prefetch
-from django.utils import timezone
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Organization
 
-from .. import history
-from ..authoring import row_assignments_drop, submission_ensure_editable
+from .. import changes
 from ..models import (
     ROW_MODELS,
     Answer,
@@ -22,7 +20,7 @@ from ..models import (
     Submission,
     TableRow,
 )
-from ..services import ServiceError, sdg_ensure_all
+from ..services import sdg_ensure_all
 from ..text import strip_control_characters
 from ..wordcount import count_words
 from .document import DocumentError, Notice, Outline, ParsedDocument, QuestionOutline, key
@@ -169,20 +167,45 @@ def submission_import(
         organization=organization, questionnaire=questionnaire
     ).first()
     if existing is not None:
-        _check_target(existing, replace=replace)
+        changes.import_check_target(submission=existing, replace=replace)
     result.submission = existing
     if dry_run:
         return result
-    with transaction.atomic():
-        submission, created = Submission.objects.get_or_create(
-            organization=organization, questionnaire=questionnaire
-        )
-        if not created:
-            # Again inside the transaction: someone may have written since the check above.
-            _check_target(submission, replace=replace)
-        _write(submission, result, replace=replace, user=user)
-    result.submission, result.written = submission, True
+    sdg_ensure_all()
+    result.submission = changes.submission_import_write(
+        organization=organization,
+        questionnaire=questionnaire,
+        answers=result.answers,
+        rows=[(item.row, item.sdgs) for item in result.rows],
+        replace=replace,
+        user=user,
+        summary=_import_summary(result, replace=replace),
+    )
+    result.written = True
     return result
+
+
+def _import_summary(result: ImportResult, *, replace: bool) -> str:
+    """The timeline's line for an import."""
+    answers = ngettext("%(count)d answer", "%(count)d answers", len(result.answers)) % {
+        "count": len(result.answers)
+    }
+    rows = ngettext("%(count)d table row", "%(count)d table rows", len(result.rows)) % {
+        "count": len(result.rows)
+    }
+    if replace:
+        return _(
+            "Imported a document (%(layout)s), replacing the content: %(answers)s, %(rows)s."
+        ) % {
+            "layout": result.layout_label,
+            "answers": answers,
+            "rows": rows,
+        }
+    return _("Imported a document (%(layout)s): %(answers)s, %(rows)s.") % {
+        "layout": result.layout_label,
+        "answers": answers,
+        "rows": rows,
+    }
 
 
 def _check_organization_line(document: ParsedDocument, organization: Organization) -> None:
@@ -243,94 +266,3 @@ def _validate(obj, line_of, label_of) -> None:
             line_of(name),
             _("“%(label)s”: %(errors)s") % {"label": label_of(name), "errors": " ".join(messages)},
         ) from None
-
-
-def _content_counts(submission: Submission) -> tuple[int, int]:
-    answers = submission.answers.count()
-    rows = sum(model.objects.filter(submission=submission).count() for model in ROW_MODELS.values())
-    return answers, rows
-
-
-def submission_is_empty(*, submission: Submission) -> bool:
-    """Whether a submission holds no answer and no table row yet."""
-    return _content_counts(submission) == (0, 0)
-
-
-def _check_target(submission: Submission, *, replace: bool) -> None:
-    submission_ensure_editable(submission=submission)
-    answers, rows = _content_counts(submission)
-    if (answers or rows) and not replace:
-        raise ServiceError(
-            _(
-                "%(organization)s's submission to “%(questionnaire)s” already holds %(answers)d "
-                "answers and %(rows)d table rows: import with “replace” (--replace) to "
-                "replace them"
-            )
-            % {
-                "organization": submission.organization.code,
-                "questionnaire": submission.questionnaire,
-                "answers": answers,
-                "rows": rows,
-            }
-        )
-
-
-def _write(
-    submission: Submission,
-    result: ImportResult,
-    *,
-    replace: bool,
-    user: AbstractBaseUser | None = None,
-) -> None:
-    sdg_ensure_all()
-    existing = (
-        {(a.question_id, a.part_id): a for a in submission.answers.select_related("updated_by")}
-        if replace
-        else {}
-    )
-    if replace:
-        # What the import replaces stays in the history: removed rows and answers can be
-        # recovered, and an answer's text before the import is one of its versions.
-        imported = {(a.question_id, a.part_id) for a in result.answers}
-        for slot, answer in existing.items():
-            if slot in imported:
-                history.ensure_recorded(answer)
-        history.record_before_removal(
-            [
-                *(
-                    row
-                    for model in ROW_MODELS.values()
-                    for row in model.objects.filter(submission=submission).prefetch_related("sdgs")
-                ),
-                *(answer for slot, answer in existing.items() if slot not in imported),
-            ],
-            user,
-        )
-        for model in ROW_MODELS.values():
-            model.objects.filter(submission=submission).delete()
-        row_assignments_drop(submission=submission)
-    with history.revision(user=user, comment=history.IMPORTED):
-        new = []
-        for answer in result.answers:
-            answer.submission = submission
-            current = existing.pop((answer.question_id, answer.part_id), None)
-            if current is None:
-                new.append(answer)
-                continue
-            # Updated in place with a new version, so that an editor who had the old text open
-            # gets a conflict on save instead of silently overwriting the import.
-            Answer.objects.filter(pk=current.pk).update(
-                text=answer.text,
-                version=F("version") + 1,
-                updated_by=answer.updated_by,
-                updated_at=timezone.now(),
-            )
-            answer.pk, answer.version = current.pk, current.version + 1
-        Answer.objects.filter(pk__in=[a.pk for a in existing.values()]).delete()
-        Answer.objects.bulk_create(new)
-        for item in result.rows:
-            item.row.submission = submission
-            item.row.save()
-            item.row.sdgs.set(item.sdgs)
-        # Read back: the submission now holds exactly the imported answers and rows.
-        history.add(*submission.answers.all(), *(item.row for item in result.rows))

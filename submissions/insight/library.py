@@ -10,15 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
-from django.db.models import Max
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from accounts.models import Membership, Organization, Role
 
 from .. import history
-from ..authoring import submission_ensure_editable, submission_lock
 from ..exports.base import ROW_FIELDS
 from ..models import (
     ROW_MODELS,
@@ -33,9 +29,6 @@ from ..permissions import can
 from ..selectors import submissions_visible_to
 from ..services import ServiceError
 from .matching import group_rows, names_match
-
-# Revision comment of a reused row. history.comment_label does not word it yet (it shows the
-# code): history.py should gain this constant and a label.
 
 # What a library item offers for one open submission.
 AVAILABLE = "available"  # can be reused there
@@ -264,20 +257,26 @@ def _kind_of(row: TableRow) -> str:
     return next(kind for kind, model in ROW_MODELS.items() if isinstance(row, model))
 
 
-@transaction.atomic
-def library_item_reuse(
-    *, submission: Submission, row: TableRow, user: AbstractBaseUser
-) -> TableRow:
-    """Copy a library item's latest version (``row``) to the end of the submission's table.
+@dataclass
+class ReusePlan:
+    """Where a reused item goes and what is copied (``changes.library_item_reuse`` writes it)."""
 
-    The copy is marked as coming from the row's year, with its SDGs, and recorded in the
-    history. Refused, writing nothing, when the submission is finalized, has no such table,
-    has the item already or has a full table, and for a row of another organization.
+    question: Question
+    values: dict[str, Any]
+    sdgs: list[int]
+    year: int  # of the submission it goes into
+    source_year: int
+
+
+def library_reuse_plan(*, submission: Submission, row: TableRow) -> ReusePlan:
+    """Plan copying a library item's latest version (``row``) into the submission's table.
+
+    Refused (ServiceError) for a row of another organization, a questionnaire without such a
+    table, and an item the submission has already.
     """
     source = row.submission
     if source.organization_id != submission.organization_id:
         raise ServiceError(_("This item belongs to another organization: it cannot be reused."))
-    submission_ensure_editable(submission=submission)
     kind = _kind_of(row)
     model = type(row)
     year = submission.questionnaire.year
@@ -295,32 +294,10 @@ def library_item_reuse(
         raise ServiceError(
             _("The %(year)s submission already has “%(name)s”.") % {"year": year, "name": present}
         )
-    submission_lock(submission=submission)  # two reuses at once count one after the other
-    rows = model.objects.filter(submission=submission, question=question)
-    if question.max_rows and rows.count() >= question.max_rows:
-        raise ServiceError(
-            ngettext(
-                "Question %(number)s of the %(year)s submission takes at most %(limit)d row: "
-                "remove one before reusing another.",
-                "Question %(number)s of the %(year)s submission takes at most %(limit)d rows: "
-                "remove one before reusing another.",
-                question.max_rows,
-            )
-            % {"number": question.number, "year": year, "limit": question.max_rows}
-        )
-    last = rows.aggregate(Max("position"))["position__max"]
-    values = {name: getattr(row, name) for name in history.row_content_fields(model)}
-    sdgs = list(row.sdgs.values_list("number", flat=True))
-    with history.revision(user=user, comment=history.REUSED_FROM_LIBRARY):
-        copy = model.objects.create(
-            submission=submission,
-            question=question,
-            position=0 if last is None else last + 1,
-            carried_from_year=source.questionnaire.year,
-            version=1,
-            updated_by=user,
-            **values,
-        )
-        copy.sdgs.set(sdgs)
-        history.add(copy)
-    return copy
+    return ReusePlan(
+        question=question,
+        values={name: getattr(row, name) for name in history.row_content_fields(model)},
+        sdgs=list(row.sdgs.values_list("number", flat=True)),
+        year=year,
+        source_year=source.questionnaire.year,
+    )

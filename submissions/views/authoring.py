@@ -15,24 +15,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from ..authoring import (
+from ..changes import (
     CONFLICT,
     INVALID,
     MISSING,
     REMOVED,
     SAVED,
+    AnswerEdit,
     ItemResult,
-    answer_save,
-    row_delete,
-    row_save,
-    submission_ensure_editable,
+    RowEdit,
+    question_save,
 )
 from ..forms import AnswerForm, row_formset_class
 from ..models import ROW_MODELS, Assignment, Question, QuestionPart, ReviewComment, Submission
-from ..permissions import allowed_actions, require
+from ..permissions import allowed_actions
 from ..selectors import submissions_progress, submissions_visible_to
 from ..services import ServiceError
-from ..workflow import question_edited
 
 logger = logging.getLogger(__name__)
 
@@ -74,17 +72,37 @@ def _question(submission: Submission, number: str) -> Question:
 def _answer_forms(
     question, answers, data=None
 ) -> list[tuple[str, QuestionPart | None, AnswerForm]]:
-    """One form for the narrative (if any) and one per part, prefixed answer-main / answer-part-ID."""
+    """One form for the narrative (if any) and one per part, prefixed answer-main / answer-part-ID.
+
+    A question with only a table has an answer of its own without a text box: its
+    "Nothing to report this year" says that the table is empty on purpose.
+    """
+    parts = list(question.parts.all())
     slots: list[tuple[str, QuestionPart | None, str, int | None]] = []
-    if question.has_narrative:
+    if question.has_narrative or (question.table and not parts):
         slots.append(("answer-main", None, _("Answer"), question.word_limit))
-    for part in question.parts.all():
+    for part in parts:
         slots.append((f"answer-part-{part.pk}", part, part.title, part.word_limit))
     forms = []
     for prefix, part, label, limit in slots:
         answer = answers.get(part.pk if part else None)
-        initial = {"text": answer.text, "version": answer.version} if answer else {"version": 0}
-        form = AnswerForm(data, prefix=prefix, initial=initial, label=label, word_limit=limit)
+        initial = (
+            {
+                "text": answer.text,
+                "version": answer.version,
+                "nothing_to_report": answer.nothing_to_report,
+            }
+            if answer
+            else {"version": 0}
+        )
+        form = AnswerForm(
+            data,
+            prefix=prefix,
+            initial=initial,
+            label=label,
+            word_limit=limit,
+            text_box=part is not None or question.has_narrative,
+        )
         form.answer = answer
         forms.append((prefix, part, form))
     return forms
@@ -338,35 +356,35 @@ def question_edit(request: HttpRequest, pk: int, number: str) -> HttpResponse:
             raise Http404(_("This questionnaire has no question %(number)s.") % {"number": number})
         return edit_page(request, submission, state.question, progress=progress)
     question = _question(submission, number)
-
+    answers = {
+        a.part_id: a for a in submission.answers.filter(question=question).select_related("part")
+    }
+    explicit = request.POST.get("autosave") != "1"
+    answer_forms = _answer_forms(question, answers, request.POST)
+    formset = _row_formset(question, [], request.POST)
+    results, edits = _read_answers(answer_forms)
+    row_results, row_edits = _read_rows(formset, apply_deletions=explicit)
+    results += row_results
     try:
-        submission_ensure_editable(submission=submission)
-        require(request.user, submission, "edit")
+        results += question_save(
+            submission=submission,
+            question=question,
+            user=request.user,
+            edits=[*edits, *row_edits],
+        )
+        if wants_json(request):
+            return JsonResponse(_json_payload(submission, question, results))
     except (ServiceError, PermissionDenied) as error:
         code = 409 if isinstance(error, ServiceError) else 403
         if wants_json(request):
             return JsonResponse({"error": str(error)}, status=code)
         messages.error(request, str(error))
         return redirect("question_edit", pk=submission.pk, number=question.number)
-    answers = {
-        a.part_id: a for a in submission.answers.filter(question=question).select_related("part")
-    }
-
-    explicit = request.POST.get("autosave") != "1"
-    answer_forms = _answer_forms(question, answers, request.POST)
-    formset = _row_formset(question, [], request.POST)
-    try:
-        results = _save_answers(request, submission, question, answer_forms)
-        results += _save_rows(request, submission, question, formset, apply_deletions=explicit)
-        if any(r.status in (SAVED, REMOVED) for r in results):
-            question_edited(submission=submission, question=question, user=request.user)
-        if wants_json(request):
-            return JsonResponse(_json_payload(submission, question, results))
     except DatabaseError:
         if not wants_json(request):
             raise
-        # Each item's save is atomic: what failed wrote nothing, and what was saved comes
-        # back "unchanged" on the retry. A 503 says "try again", not "refused".
+        # The page's save is one transaction: what failed wrote nothing, and what was saved
+        # comes back "unchanged" on the retry. A 503 says "try again", not "refused".
         logger.exception("Autosave of question %s failed: database error", question.pk)
         return JsonResponse(
             {
@@ -398,30 +416,30 @@ def question_edit(request: HttpRequest, pk: int, number: str) -> HttpResponse:
     )
 
 
-def _save_answers(request, submission, question, answer_forms) -> list[ItemResult]:
-    results = []
+def _read_answers(answer_forms) -> tuple[list[ItemResult], list[AnswerEdit]]:
+    """The answers' edits, and a refusal for each form that does not validate."""
+    invalid, edits = [], []
     for prefix, part, form in answer_forms:
         if not form.is_valid():
             errors = [e for errs in form.errors.values() for e in errs]
-            results.append(ItemResult(key=prefix, status=INVALID, errors=errors))
+            invalid.append(ItemResult(key=prefix, status=INVALID, errors=errors))
             continue
-        results.append(
-            answer_save(
-                submission=submission,
-                question=question,
+        edits.append(
+            AnswerEdit(
+                key=prefix,
                 part=part,
                 text=form.cleaned_data["text"],
                 base_version=form.cleaned_data["version"],
-                user=request.user,
-                key=prefix,
+                nothing_to_report=form.cleaned_data["nothing_to_report"],
             )
         )
-    return results
+    return invalid, edits
 
 
-def _save_rows(request, submission, question, formset, *, apply_deletions) -> list[ItemResult]:
+def _read_rows(formset, *, apply_deletions) -> tuple[list[ItemResult], list[RowEdit]]:
+    """The rows' edits, and a refusal for each row (or the whole table) that does not validate."""
     if formset is None:
-        return []
+        return [], []
     management = formset.management_form
     if not management.is_valid() or management.cleaned_data["TOTAL_FORMS"] < 0:
         return [
@@ -435,8 +453,8 @@ def _save_rows(request, submission, question, formset, *, apply_deletions) -> li
                     )
                 ],
             )
-        ]
-    results = []
+        ], []
+    results, edits = [], []
     for index, form in enumerate(formset.forms):
         key = f"rows-{index}"
         if not form.is_valid():
@@ -451,35 +469,23 @@ def _save_rows(request, submission, question, formset, *, apply_deletions) -> li
         row_id = data.get("id")
         if data.get("DELETE"):
             if apply_deletions and row_id:
-                results.append(
-                    row_delete(
-                        submission=submission,
-                        question=question,
-                        row_id=row_id,
-                        base_version=data.get("version") or 0,
-                        key=key,
-                        user=request.user,
-                    )
-                )
+                edits.append(RowEdit(key, row_id, data.get("version") or 0, delete=True))
             elif not row_id:
                 results.append(ItemResult(key=key, status=REMOVED))
             continue
         position = data.get("position")
-        results.append(
-            row_save(
-                submission=submission,
-                question=question,
-                row_id=row_id,
-                base_version=data.get("version") or 0,
+        edits.append(
+            RowEdit(
+                key,
+                row_id,
+                data.get("version") or 0,
                 values=form.values(),
                 sdgs=data.get("sdgs") or [],
                 position=index if position is None else position,
-                user=request.user,
-                key=key,
                 client_key=data.get("client_key") or "",
             )
         )
-    return results
+    return results, edits
 
 
 def _json_payload(submission, question, results) -> dict:

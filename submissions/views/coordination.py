@@ -10,7 +10,8 @@ from django.views.decorators.http import require_POST
 from accounts.models import Organization, Role
 from accounts.selectors import membership_role
 
-from ..carry_forward import carry_forward_plan, submission_carry_forward
+from ..carry_forward import carry_forward_plan
+from ..changes import submission_carry_forward
 from ..models import Questionnaire
 from ..selectors import submissions_visible_to
 from ..services import ServiceError, submission_open

@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from reversion.models import Version
 
-from .. import history
-from ..authoring import CONFLICT, SAVED, UNCHANGED
+from .. import changes, history
+from ..changes import CONFLICT, SAVED, UNCHANGED
 from ..models import ROW_MODELS, Question, QuestionPart, Submission
 from ..permissions import can, require
 from ..selectors import submissions_visible_to
+from ..services import ServiceError
 
 
 @dataclass
@@ -148,14 +149,13 @@ def answer_history(request: HttpRequest, pk: int, number: str) -> HttpResponse:
 def answer_restore(request: HttpRequest, pk: int, number: str) -> HttpResponse:
     """Make an old version the current text again, as a new version."""
     submission = _submission(request, pk)
-    require(request.user, submission, "edit")
     question = _question(submission, number)
     part = _part(question, request.POST.get("part"))
     version_id = _int(request.POST.get("version"))
     if not version_id:
         raise Http404(_("No such version."))
     try:
-        result = history.answer_restore(
+        result = changes.answer_restore(
             submission=submission,
             question=question,
             part=part,
@@ -164,6 +164,9 @@ def answer_restore(request: HttpRequest, pk: int, number: str) -> HttpResponse:
         )
     except Version.DoesNotExist:
         raise Http404(_("No such version.")) from None
+    except ServiceError as error:
+        messages.error(request, str(error))
+        return redirect(_history_url(submission, question, part))
     if result.status == SAVED:
         messages.success(
             request,
@@ -227,13 +230,15 @@ def row_history(request: HttpRequest, pk: int, table: str, row_id: int) -> HttpR
 def row_recover(request: HttpRequest, pk: int, table: str, row_id: int) -> HttpResponse:
     """Add a removed row back as a new row, from its last version."""
     submission, model, question, versions = _row_context(request, pk, table, row_id)
-    require(request.user, submission, "edit")
     try:
-        result = history.row_recover(
+        result = changes.row_recover(
             submission=submission, question=question, row_id=row_id, user=request.user
         )
     except Version.DoesNotExist:
         raise Http404(_("This row is not removed.")) from None
+    except ServiceError as error:
+        messages.error(request, str(error))
+        return redirect("row_history", pk=submission.pk, table=table, row_id=row_id)
     if result.status == SAVED:
         messages.success(request, _("The row is back, at the end of the table."))
         return redirect("question_edit", pk=submission.pk, number=question.number)

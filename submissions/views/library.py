@@ -12,14 +12,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ..changes import library_item_reuse
 from ..insight.library import (
-    library_item_reuse,
     library_items,
     library_reuse_offers,
     library_reuse_targets,
 )
 from ..models import ROW_MODELS, TableKind
-from ..permissions import ACTIONS, require, viewer_role
 from ..selectors import submissions_visible_to
 from ..services import ServiceError
 
@@ -83,11 +82,8 @@ def library_reuse(request: HttpRequest) -> HttpResponse:
         ),
         pk=_int(request.POST.get("row")),
     )
-    # The role decides here (403, saying why); a finalized submission is refused by the
-    # service, with a message on the library page like its other refusals.
-    role = viewer_role(request.user, submission)
-    if role not in ACTIONS["edit"][0]:
-        require(request.user, submission, "edit")
+    # The write gate decides: a role that does not edit is a 403 saying why; a finalized
+    # submission is refused with a message on the library page like its other refusals.
     try:
         copy = library_item_reuse(submission=submission, row=row, user=request.user)
     except ServiceError as error:

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Role
-from submissions.authoring import answer_save
+from submissions.changes import answer_save
 from submissions.models import Assignment, Event, ReviewComment
 from tests.conftest import make_member
 

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Organization, Role
-from submissions.carry_forward import submission_carry_forward
+from submissions.changes import submission_carry_forward
 from submissions.models import Answer, Initiative, Submission
 from submissions.seeds import seeds_load
 from submissions.services import questionnaire_copy_as_next_year

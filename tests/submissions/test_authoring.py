@@ -7,8 +7,8 @@ import pytest
 from django import db
 from django.db import connection
 
-from submissions import authoring
-from submissions.authoring import (
+from submissions import changes
+from submissions.changes import (
     CONFLICT,
     INVALID,
     MISSING,
@@ -163,6 +163,7 @@ def test_editing_a_row_someone_removed_changes_nothing_and_says_so(
         row_id=created.id,
         base_version=1,
         key="rows-0",
+        user=contributor,
     )
     assert removed.status == REMOVED
     result = save_event(submission, colleague, created.id, 1, location="Geneva")
@@ -180,6 +181,7 @@ def test_removing_a_row_changed_since_is_refused(submission, contributor, sdgs):
         row_id=created.id,
         base_version=1,
         key="rows-0",
+        user=contributor,
     )
     assert result.status == CONFLICT
     assert Event.objects.exists()
@@ -254,14 +256,14 @@ def test_two_adds_at_once_cannot_both_take_the_last_place(
     question = up_to_three
     for i in range(2):
         Resource.objects.create(submission=submission, question=question, name=f"R{i}", position=i)
-    counted = authoring._row_limit_error
+    counted = changes._row_limit_error
 
     def slow_count(**kwargs):
         error = counted(**kwargs)
         time.sleep(0.5)  # both saves have counted before either adds, unless one waits
         return error
 
-    monkeypatch.setattr(authoring, "_row_limit_error", slow_count)
+    monkeypatch.setattr(changes, "_row_limit_error", slow_count)
     results = {}
 
     def add(name):
@@ -309,11 +311,18 @@ def assigned_row_ids(submission) -> list[int | None]:
     return sorted(left, key=lambda row_id: row_id or 0)
 
 
-def test_removing_a_row_removes_its_assignment_only(submission, assigned_events, sdgs):
+def test_removing_a_row_removes_its_assignment_only(
+    submission, assigned_events, contributor, sdgs
+):
     question, first, second = assigned_events
 
     result = row_delete(
-        submission=submission, question=question, row_id=first.pk, base_version=1, key="rows-0"
+        submission=submission,
+        question=question,
+        row_id=first.pk,
+        base_version=1,
+        key="rows-0",
+        user=contributor,
     )
 
     assert result.status == REMOVED

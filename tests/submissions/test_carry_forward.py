@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
-from submissions.carry_forward import carry_forward_plan, submission_carry_forward
+from submissions.carry_forward import carry_forward_plan
+from submissions.changes import submission_carry_forward
 from submissions.models import Answer, Initiative, Question, Questionnaire, Submission
 from submissions.services import questionnaire_copy_as_next_year
 from tests.conftest import make_member
@@ -60,8 +61,8 @@ def test_plan_copies_initiatives_and_unchanged_answers_not_events(this_year):
     assert [(q.number, a.text) for q, a in plan.answers] == [("5", "Food.")]
 
 
-def test_carry_forward_marks_rows_until_edited(this_year, contributor):
-    submission_carry_forward(submission=this_year, user=contributor)
+def test_carry_forward_marks_rows_until_edited(this_year, coordinator):
+    submission_carry_forward(submission=this_year, user=coordinator)
     row = Initiative.objects.get(submission=this_year)
     assert row.carried_from_year == 2024
     assert sorted(row.sdgs.values_list("number", flat=True)) == [10, 17]
@@ -73,15 +74,15 @@ def test_carry_forward_marks_rows_until_edited(this_year, contributor):
     assert Initiative.objects.filter(submission__questionnaire__year=2024).count() == 1
 
     # Running it again copies nothing more.
-    plan = submission_carry_forward(submission=this_year, user=contributor)
+    plan = submission_carry_forward(submission=this_year, user=coordinator)
     assert plan.row_count == 0 and plan.answers == []
     assert Initiative.objects.filter(submission=this_year).count() == 1
 
 
-def test_editing_a_carried_row_clears_the_mark(this_year, contributor):
-    from submissions.authoring import row_save
+def test_editing_a_carried_row_clears_the_mark(this_year, contributor, coordinator):
+    from submissions.changes import row_save
 
-    submission_carry_forward(submission=this_year, user=contributor)
+    submission_carry_forward(submission=this_year, user=coordinator)
     row = Initiative.objects.get(submission=this_year)
     row_save(
         submission=this_year,

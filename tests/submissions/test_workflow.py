@@ -61,7 +61,7 @@ def test_empty_question_and_unnamed_row_and_long_description_are_listed(submissi
         workflow.question_submit_for_review(
             submission=submission, question=question, user=people["writer"]
         )
-    assert "Nothing is written" in error.value.problems[0].message
+    assert "The table has no rows" in error.value.problems[0].message
     Event.objects.create(submission=submission, question=question, name="", description="w " * 151)
     problems = workflow.question_problems(submission=submission, question=question)
     assert [p.anchor for p in problems] == ["id_rows-0-name", "id_rows-0-description"]
@@ -70,7 +70,10 @@ def test_empty_question_and_unnamed_row_and_long_description_are_listed(submissi
 def test_parts_over_their_limit_are_hard_stops(submission, people):
     question = q(submission, "5")
     food = question.parts.get(title="Food systems")
+    energy = question.parts.get(title="Energy access")
+    write(submission, "5", "An introduction to the transitions.")
     write(submission, "5", " ".join(["w"] * 201), part=food)
+    write(submission, "5", "Energy.", part=energy)
     problems = workflow.question_problems(submission=submission, question=question)
     assert [p.anchor for p in problems] == [f"id_answer-part-{food.pk}-text"]
 

@@ -9,12 +9,12 @@ from django.urls import reverse
 from reversion.models import Revision, Version
 
 from accounts.models import Organization, Role
+from submissions.changes import library_item_reuse
 from submissions.history import REUSED_FROM_LIBRARY
 from submissions.insight.library import (
     AVAILABLE,
     FULL,
     PRESENT,
-    library_item_reuse,
     library_items,
     library_reuse_offers,
     library_reuse_targets,
