@@ -58,9 +58,11 @@ def carry_forward_plan(*, submission: Submission) -> CarryPlan:
         return plan
     targets = list(submission.questionnaire.questions.prefetch_related("parts"))
     sources = list(source.questionnaire.questions.prefetch_related("parts"))
+    # An answer with text, or marked "Nothing to report this year", is the user's: kept.
     filled_answers = {
         (a.question_id, a.part_id)
-        for a in submission.answers.exclude(text="").only("question_id", "part_id")
+        for a in submission.answers.only("question_id", "part_id", "text", "nothing_to_report")
+        if a.text or a.nothing_to_report
     }
     source_answers = {
         (a.question_id, a.part_id): a

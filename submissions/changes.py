@@ -699,15 +699,23 @@ def submission_carry_forward(*, submission: Submission, user: AbstractBaseUser) 
                 copy.sdgs.set(sdgs)
                 gate.wrote(copy)
         for target, answer in plan.answers:
-            gate.wrote(
-                Answer.objects.create(
-                    submission=gate.submission,
-                    question=target,
-                    part=getattr(answer, "target_part", None),
+            slot = {
+                "submission": gate.submission,
+                "question": target,
+                "part": getattr(answer, "target_part", None),
+            }
+            empty = Answer.objects.filter(**slot).first()  # saved empty: filled in place
+            if empty is not None:
+                gate.before_change(empty)
+                Answer.objects.filter(pk=empty.pk).update(
                     text=answer.text,
+                    version=F("version") + 1,
                     updated_by=gate.user,
+                    updated_at=timezone.now(),
                 )
-            )
+                gate.wrote(empty)
+            else:
+                gate.wrote(Answer.objects.create(**slot, text=answer.text, updated_by=gate.user))
         gate.log(
             EventKind.CARRY_FORWARD,
             _("Copied %(rows)d rows and %(answers)d answers from %(year)s.")

@@ -311,9 +311,7 @@ def assigned_row_ids(submission) -> list[int | None]:
     return sorted(left, key=lambda row_id: row_id or 0)
 
 
-def test_removing_a_row_removes_its_assignment_only(
-    submission, assigned_events, contributor, sdgs
-):
+def test_removing_a_row_removes_its_assignment_only(submission, assigned_events, contributor, sdgs):
     question, first, second = assigned_events
 
     result = row_delete(
