@@ -112,7 +112,7 @@ def test_same_questions_are_diffed_side_by_side(new_page, live_server, seeded):
     this_year = Submission.objects.create(
         organization=last_year.organization, questionnaire=questionnaire
     )
-    submission_carry_forward(submission=this_year, user=reader)
+    submission_carry_forward(submission=this_year, user=None)  # set up as the operator
     food = Answer.objects.get(submission=this_year, part__title="Food systems")
     food.text = food.text.replace("more at risk of", "still more exposed to")
     food.save()
