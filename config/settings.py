@@ -147,6 +147,9 @@ AXES_VERBOSE = False
 TRUSTED_PROXIES = int(os.environ.get("DJANGO_TRUSTED_PROXIES", "0"))
 AXES_CLIENT_IP_CALLABLE = "accounts.selectors.client_ip"
 
+# A refused CSRF check answers the site's page (or JSON for the autosave), not Django's.
+CSRF_FAILURE_VIEW = "submissions.views.errors.csrf_failure"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -31,12 +31,9 @@ from ..models import ROW_MODELS, Assignment, Question, QuestionPart, ReviewComme
 from ..permissions import allowed_actions
 from ..selectors import submissions_progress, submissions_visible_to
 from ..services import ServiceError
+from .errors import DATABASE_UNAVAILABLE, json_error, wants_json
 
 logger = logging.getLogger(__name__)
-
-
-def wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
 
 
 def login_required_or_401(view):
@@ -47,9 +44,8 @@ def login_required_or_401(view):
         if request.user.is_authenticated:
             return view(request, *args, **kwargs)
         if wants_json(request):
-            return JsonResponse(
-                {"error": _("Your session has expired. Log in again: your text is kept here.")},
-                status=401,
+            return json_error(
+                _("Your session has expired. Log in again: your text is kept here."), 401
             )
         return redirect_to_login(request.get_full_path())
 
@@ -377,7 +373,7 @@ def question_edit(request: HttpRequest, pk: int, number: str) -> HttpResponse:
     except (ServiceError, PermissionDenied) as error:
         code = 409 if isinstance(error, ServiceError) else 403
         if wants_json(request):
-            return JsonResponse({"error": str(error)}, status=code)
+            return json_error(error, code)
         messages.error(request, str(error))
         return redirect("question_edit", pk=submission.pk, number=question.number)
     except DatabaseError:
@@ -386,15 +382,7 @@ def question_edit(request: HttpRequest, pk: int, number: str) -> HttpResponse:
         # The page's save is one transaction: what failed wrote nothing, and what was saved
         # comes back "unchanged" on the retry. A 503 says "try again", not "refused".
         logger.exception("Autosave of question %s failed: database error", question.pk)
-        return JsonResponse(
-            {
-                "error": _(
-                    "Not saved: the database cannot be reached. Your text is kept in this "
-                    "browser; trying again shortly."
-                )
-            },
-            status=503,
-        )
+        return json_error(DATABASE_UNAVAILABLE, 503)
 
     problems = [r for r in results if r.status in (CONFLICT, MISSING, INVALID)]
     if not problems:

@@ -400,7 +400,8 @@
       if (response.status === 403) { throw { kind: "forbidden" }; }
       if (type.indexOf("json") === -1) { throw { kind: "server", status: response.status }; }
       return response.json().then(function (body) {
-        if (response.status === 503) { throw { kind: "unavailable", message: body.error }; }
+        // A server error or an unreachable database (500, 503): say so and retry; a 4xx is a refusal.
+        if (response.status >= 500) { throw { kind: "unavailable", message: body.error }; }
         if (!response.ok) { throw { kind: "refused", message: body.error }; }
         return body;
       });
