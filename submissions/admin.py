@@ -252,13 +252,21 @@ class TableRowAdmin(admin.ModelAdmin):
 
         changes.row_admin_save(row=form.instance, user=request.user, save=save)
 
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.submission.status == SubmissionStatus.FINALIZED:
+            return False  # read-only until a coordinator reopens it
+        return super().has_delete_permission(request, obj)
+
     def delete_model(self, request, obj):
         changes.row_admin_delete(rows=[obj], user=request.user)
 
     def delete_queryset(self, request, queryset):
-        changes.row_admin_delete(
-            rows=list(queryset.select_related("submission", "question")), user=request.user
-        )
+        rows = list(queryset.select_related("submission", "question"))
+        try:
+            changes.row_admin_delete(rows=rows, user=request.user)
+        except ServiceError as error:
+            # The admin then says how many it deleted: none, as this says first.
+            self.message_user(request, str(error), messages.ERROR)
 
 
 admin.site.register(Event, TableRowAdmin)

@@ -95,6 +95,19 @@ def require_role(user, submission: Submission, action: str) -> None:
         )
 
 
+def read_only_reason(user, submission: Submission) -> str:
+    """Why the editing page is read-only for this user ("" when they may edit)."""
+    if submission.status == SubmissionStatus.FINALIZED:
+        return finalized_message(submission)
+    role = viewer_role(user, submission)
+    if role is not None and role not in ACTIONS["edit"][0]:
+        return gettext(
+            "You are a %(role)s here: reviewers comment and approve; contributors and "
+            "coordinators edit."
+        ) % {"role": role.label.lower()}
+    return ""
+
+
 def allowed_actions(user, submission: Submission) -> set[str]:
     """Every action the user may do on the submission (for showing buttons)."""
     role = viewer_role(user, submission)

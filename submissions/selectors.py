@@ -8,16 +8,22 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, Prefetch, QuerySet, Value
+from django.utils.translation import gettext
+
+from accounts.selectors import person_name
 
 from .models import (
     ROW_MODELS,
     Answer,
+    EventKind,
     Question,
     Questionnaire,
     QuestionPart,
     QuestionReview,
     ReviewStatus,
     Submission,
+    SubmissionEvent,
+    SubmissionStatus,
 )
 from .wordcount import count_words
 
@@ -75,7 +81,15 @@ class QuestionState:
 
     @property
     def answered(self) -> bool:
-        return self.row_count > 0 or any(a.text.strip() for a in self.answers)
+        """Something written, or a box marked "Nothing to report this year"."""
+        return self.row_count > 0 or any(
+            a.text.strip() or a.nothing_to_report for a in self.answers
+        )
+
+    @property
+    def nothing_to_report(self) -> bool:
+        """Whether a box (or the table of a question with only a table) is marked empty."""
+        return any(a.nothing_to_report and not a.text.strip() for a in self.answers)
 
     @property
     def over(self) -> bool:
@@ -239,8 +253,10 @@ def _row_descriptions_sql(vendor: str, submissions: int) -> str:
 
 def _question_state(submission_id, question, answers, rows) -> QuestionState:
     state = QuestionState(question=question)
+    # The question's own answer: its narrative, or for a question with only a table, the
+    # mark that the table is empty on purpose.
+    state.narrative = answers.get((submission_id, question.pk, None))
     if question.has_narrative:
-        state.narrative = answers.get((submission_id, question.pk, None))
         text = state.narrative.text if state.narrative else ""
         state.count = Count(cached_word_count(text), question.word_limit)
     for part in question.parts.all():
@@ -259,3 +275,72 @@ def _question_state(submission_id, question, answers, rows) -> QuestionState:
             cached_word_count(d) > question.row_description_word_limit for d in descriptions
         )
     return state
+
+
+@dataclass
+class TimelineLine:
+    """One line of a submission's timeline, worded for the reader."""
+
+    event: SubmissionEvent
+    what: str
+    detail: str = ""
+
+    @property
+    def when(self):
+        return self.event.created_at
+
+    @property
+    def who(self) -> str:
+        return person_name(self.event.actor)
+
+
+def _status_label(value: str) -> str:
+    for choices in (SubmissionStatus, ReviewStatus):
+        if value in choices.values:
+            return str(choices(value).label)
+    return value
+
+
+def _timeline_line(event: SubmissionEvent) -> TimelineLine:
+    number = event.question.number if event.question_id else ""
+    if event.kind == EventKind.SUBMISSION_STATUS:
+        if event.to_status == SubmissionStatus.FINALIZED:
+            return TimelineLine(event, gettext("Finalized"))
+        if event.from_status == SubmissionStatus.FINALIZED:
+            return TimelineLine(
+                event,
+                gettext("Reopened"),
+                gettext("Reason: %(reason)s") % {"reason": event.message},
+            )
+        return TimelineLine(
+            event,
+            gettext("The submission moved from %(old)s to %(new)s")
+            % {"old": _status_label(event.from_status), "new": _status_label(event.to_status)},
+        )
+    if event.kind == EventKind.QUESTION_STATUS:
+        return TimelineLine(
+            event,
+            gettext("Question %(number)s: %(old)s → %(new)s")
+            % {
+                "number": number,
+                "old": _status_label(event.from_status),
+                "new": _status_label(event.to_status),
+            },
+            event.message,
+        )
+    what = str(EventKind(event.kind).label) if event.kind in EventKind.values else event.kind
+    if number:
+        what = gettext("Question %(number)s: %(what)s") % {"number": number, "what": what}
+    return TimelineLine(event, what, event.message)
+
+
+def submission_timeline(*, submission: Submission, limit: int = 50) -> list[TimelineLine]:
+    """The submission's latest timeline lines, newest first: opened, imported, carried
+    forward, finalized and reopened (with the reason), question transitions."""
+    events = (
+        SubmissionEvent.objects.filter(submission=submission)
+        .exclude(kind=EventKind.ASSIGNMENT)
+        .select_related("actor", "question")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    return [_timeline_line(event) for event in events]

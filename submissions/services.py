@@ -10,6 +10,7 @@ from accounts.models import Organization
 
 from .models import (
     SDG,
+    EventKind,
     Question,
     Questionnaire,
     QuestionPart,
@@ -145,12 +146,18 @@ def questionnaire_create_from_definition(*, definition: dict[str, Any]) -> Quest
     return questionnaire
 
 
-def submission_open(*, organization: Organization, questionnaire: Questionnaire) -> Submission:
+def submission_open(
+    *, organization: Organization, questionnaire: Questionnaire, user=None
+) -> Submission:
     """Open an organization's submission to a questionnaire; refuse a second one clearly."""
     try:
         # The database constraint decides, so two coordinators clicking at once get one.
         with transaction.atomic():
-            return Submission.objects.create(organization=organization, questionnaire=questionnaire)
+            submission = Submission.objects.create(
+                organization=organization, questionnaire=questionnaire
+            )
+            submission.events_log.create(kind=EventKind.OPENED, actor=user)
+            return submission
     except IntegrityError:
         raise ServiceError(
             _("%(organization)s already has a submission for “%(questionnaire)s”.")

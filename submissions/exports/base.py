@@ -173,10 +173,24 @@ class RowContent:
     fields: list[tuple[str, str]]
 
 
+def empty_note(*, text: str | None, nothing_to_report: bool, is_draft: bool) -> str:
+    """What a document prints in place of an empty box, or "" (also for a box with text).
+
+    "Nothing to report this year" when someone said so; in a draft, a mark that the answer
+    is missing, for the reviewer; in a finalized submission, nothing (no placeholder goes out).
+    """
+    if text is None or text.strip():
+        return ""
+    if nothing_to_report:
+        return _("Nothing to report this year.")
+    return _("[Missing: no answer yet]") if is_draft else ""
+
+
 @dataclass
 class PartContent:
     title: str
     text: str
+    note: str = ""  # printed when the text is empty (see empty_note)
 
 
 @dataclass
@@ -189,6 +203,7 @@ class QuestionContent:
     text: str | None  # None when the question has no narrative answer
     parts: list[PartContent] = field(default_factory=list)
     rows: list[RowContent] = field(default_factory=list)
+    note: str = ""  # printed when the narrative is empty (see empty_note)
 
 
 @dataclass
@@ -220,9 +235,27 @@ def submission_content(submission: Submission) -> SubmissionContent:
                 RowContent(fields=[(str(label), row_value(row, name)) for name, label in fields])
             )
 
+    is_draft = submission.status != SubmissionStatus.FINALIZED
+
+    def note(text: str | None, answer: Answer | None) -> str:
+        flagged = answer is not None and answer.nothing_to_report
+        return empty_note(text=text, nothing_to_report=flagged, is_draft=is_draft)
+
     questions = []
     for question in submission.questionnaire.questions.all():
         narrative = narratives.get(question.pk)
+        text = (
+            clean(narrative.text if narrative else "")
+            if question.has_narrative or (narrative and narrative.text)
+            else None
+        )
+        parts = []
+        for part in question.parts.all():
+            answer = part_answers.get(part.pk)
+            part_text = clean(answer.text if answer else "")
+            parts.append(
+                PartContent(title=clean(part.title), text=part_text, note=note(part_text, answer))
+            )
         questions.append(
             QuestionContent(
                 question=question,
@@ -230,17 +263,10 @@ def submission_content(submission: Submission) -> SubmissionContent:
                 section=clean(question.section),
                 prompt=clean(question.prompt),
                 guidance=clean(question.guidance),
-                text=clean(narrative.text if narrative else "")
-                if question.has_narrative or narrative
-                else None,
-                parts=[
-                    PartContent(
-                        title=clean(part.title),
-                        text=clean(part_answers[part.pk].text if part.pk in part_answers else ""),
-                    )
-                    for part in question.parts.all()
-                ],
+                text=text,
+                parts=parts,
                 rows=rows_by_question.get(question.pk, []),
+                note=note(text, narrative),
             )
         )
     return SubmissionContent(
@@ -248,7 +274,7 @@ def submission_content(submission: Submission) -> SubmissionContent:
         organization=clean(submission.organization.name),
         questionnaire=clean(submission.questionnaire.title),
         status=str(submission.get_status_display()),
-        is_draft=submission.status != SubmissionStatus.FINALIZED,
+        is_draft=is_draft,
         exported_on=timezone.localdate(),
         questions=questions,
     )

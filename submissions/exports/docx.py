@@ -60,10 +60,10 @@ class DocxExporter(BaseExporter):
             if item.guidance:
                 _add_muted(document, item.guidance)
             if item.text is not None:
-                _add_text(document, item.text)
+                _add_text(document, item.text, item.note)
             for part in item.parts:
                 document.add_heading(part.title, level=3)
-                _add_text(document, part.text)
+                _add_text(document, part.text, part.note)
             for row in item.rows:
                 _add_row_table(document, row, grid_style_id)
 
@@ -82,11 +82,11 @@ def _add_muted(document, text: str) -> None:
     run.font.color.rgb = _MUTED
 
 
-def _add_text(document, text: str) -> None:
-    """An answer as paragraphs, one per line; an empty answer says so."""
+def _add_text(document, text: str, note: str) -> None:
+    """An answer as paragraphs, one per line; an empty one prints its note (base.empty_note)."""
     lines = [line.strip("\r") for line in text.split("\n") if line.strip()]
-    if not lines:
-        _add_muted(document, _("No answer yet."))
+    if not lines and note:
+        _add_muted(document, note)
     for line in lines:
         document.add_paragraph(line)
 

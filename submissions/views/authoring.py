@@ -28,7 +28,7 @@ from ..changes import (
 )
 from ..forms import AnswerForm, row_formset_class
 from ..models import ROW_MODELS, Assignment, Question, QuestionPart, ReviewComment, Submission
-from ..permissions import allowed_actions
+from ..permissions import allowed_actions, read_only_reason
 from ..selectors import submissions_progress, submissions_visible_to
 from ..services import ServiceError
 from .errors import DATABASE_UNAVAILABLE, json_error, wants_json
@@ -297,6 +297,7 @@ def _render(
     state = progress.states[index]
     review = _review_context(request, submission, question)
     editable = "edit" in review["allowed"]
+    read_only = "" if editable else read_only_reason(request.user, submission)
     return render(
         request,
         "submissions/question_edit.html",
@@ -311,6 +312,7 @@ def _render(
             "previous": questions[index - 1] if index > 0 else None,
             "next": questions[index + 1] if index + 1 < len(questions) else None,
             "editable": editable,
+            "read_only_reason": read_only,
             "results": results or {},
             "at_row_limit": bool(question.max_rows) and state.row_count >= question.max_rows,
             "workflow_error": error,
@@ -333,6 +335,7 @@ def _toc_key(progress, question) -> str:
             len(s.parts),
             s.row_count,
             s.over,
+            s.nothing_to_report,
         )
         for s in progress.states
     ]

@@ -32,7 +32,9 @@ def submission_open_view(request, organization_pk: int, questionnaire_pk: int):
     require_coordinator(request.user, organization)
     questionnaire = get_object_or_404(Questionnaire, pk=questionnaire_pk, is_open=True)
     try:
-        submission = submission_open(organization=organization, questionnaire=questionnaire)
+        submission = submission_open(
+            organization=organization, questionnaire=questionnaire, user=request.user
+        )
     except ServiceError as error:
         messages.error(request, str(error))
         return redirect("home")

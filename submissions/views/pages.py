@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, render
 from accounts.models import Organization, Role
 
 from ..insight.coverage import sdg_chart, sdg_coverage
-from ..models import Answer, Assignment, Questionnaire, Submission
-from ..permissions import viewer_role
-from ..selectors import submissions_progress, submissions_visible_to
+from ..models import Answer, Assignment, Questionnaire, Submission, SubmissionStatus
+from ..permissions import allowed_actions, finalized_message, viewer_role
+from ..selectors import submission_timeline, submissions_progress, submissions_visible_to
 
 
 def _continue_numbers(user, submissions) -> dict[int, str]:
@@ -88,10 +88,13 @@ def _openable(user) -> list[tuple[Organization, Questionnaire]]:
 def submission_detail(request, pk: int):
     """A submission's overview: every question with its status, and its SDG coverage;
     another organization's is a 404."""
-    submission = get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
+    submission = get_object_or_404(
+        submissions_visible_to(user=request.user).select_related("finalized_by"), pk=pk
+    )
     progress = submissions_progress(submissions=[submission])[submission.pk]
     role = viewer_role(request.user, submission)
     coverage = sdg_coverage(submission=submission)
+    finalized = submission.status == SubmissionStatus.FINALIZED
     return render(
         request,
         "submissions/submission_detail.html",
@@ -99,6 +102,9 @@ def submission_detail(request, pk: int):
             "submission": submission,
             "progress": progress,
             "is_coordinator": role == Role.COORDINATOR,
+            "allowed": allowed_actions(request.user, submission),
+            "finalized_message": finalized_message(submission) if finalized else "",
+            "timeline": submission_timeline(submission=submission),
             "coverage": coverage,
             "chart": sdg_chart(coverage) if coverage.has_tables else None,
         },

@@ -6,7 +6,7 @@ import docx
 import pytest
 
 from submissions.exports import render_export
-from submissions.models import SubmissionStatus
+from submissions.models import Answer, SubmissionStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -38,11 +38,33 @@ def test_title_block_questions_parts_and_answers(filled_submission):
         "7. Initiatives?",
     ]
     assert _styled(document, "Heading 3") == ["Food systems", "Energy access"]
-    # A narrative's paragraphs stay paragraphs; an empty answer says so.
+    # A narrative's paragraphs stay paragraphs; in a draft, an empty answer is marked missing.
     assert "The Council adopted the Strategic Plan 2024–2028." in text
     assert "It guides SDG acceleration." in text
     assert "Migrants work in agri-food systems." in text
-    assert "No answer yet." in text
+    assert "[Missing: no answer yet]" in text
+
+
+def test_a_finalized_document_has_no_placeholder_and_says_nothing_to_report(filled_submission):
+    """An empty part was approved and finalized; its DOCX printed "No answer yet." under it."""
+    energy = filled_submission.questionnaire.questions.get(number="5").parts.get(
+        title="Energy access"
+    )
+    Answer.objects.create(
+        submission=filled_submission,
+        question=energy.question,
+        part=energy,
+        text="",
+        nothing_to_report=True,
+    )
+    filled_submission.status = SubmissionStatus.FINALIZED
+    filled_submission.save()
+
+    _, _, document = _open(filled_submission)
+
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Nothing to report this year." in text
+    assert "No answer yet" not in text and "[Missing" not in text
 
 
 def test_each_row_is_a_two_column_label_value_table(filled_submission):

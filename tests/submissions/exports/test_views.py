@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from submissions.models import Questionnaire, Submission
+from submissions.models import Answer, Questionnaire, Submission, SubmissionStatus
 
 from .conftest import add_rows
 
@@ -89,6 +89,25 @@ def test_print_view_shows_the_submission_with_its_stylesheet(contributor_client,
     assert "Migrants work in agri-food systems." in html
     assert '<th scope="row">Event dates</th>' in html
     assert "<script" not in html
+
+
+def test_print_view_marks_what_is_missing_in_a_draft_only(contributor_client, filled_submission):
+    """The print view (and so the PDF) of a finalized submission holds no placeholder text."""
+    url = reverse("submission_print", args=[filled_submission.pk])
+    assert "[Missing: no answer yet]" in contributor_client.get(url).content.decode()
+
+    energy = filled_submission.questionnaire.questions.get(number="5").parts.get(
+        title="Energy access"
+    )
+    Answer.objects.create(
+        submission=filled_submission, question=energy.question, part=energy, nothing_to_report=True
+    )
+    filled_submission.status = SubmissionStatus.FINALIZED
+    filled_submission.save()
+
+    html = contributor_client.get(url).content.decode()
+    assert "Nothing to report this year." in html
+    assert "[Missing" not in html and "No answer yet" not in html
 
 
 def test_rows_export_holds_only_the_users_organizations_rows(
