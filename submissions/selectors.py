@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -35,6 +36,10 @@ def submissions_visible_to(*, user: AbstractBaseUser) -> QuerySet[Submission]:
         .order_by("-questionnaire__year", "questionnaire__kind", "organization__code")
         .distinct()
     )
+
+
+# A question is still with its writer in these statuses; past its due date it is overdue.
+WRITING = frozenset({"empty", ReviewStatus.DRAFT, ReviewStatus.CHANGES_REQUESTED})
 
 
 @dataclass
@@ -96,6 +101,13 @@ class QuestionState:
         if status == ReviewStatus.DRAFT and not self.answered:
             return "empty"
         return status
+
+    def overdue(self, *, due_date: date | None, today: date) -> bool:
+        """Past its due date and still being written (not sent for review, not approved).
+
+        The one rule of the completeness page and My work.
+        """
+        return bool(due_date and due_date < today and self.status in WRITING)
 
 
 @dataclass

@@ -33,9 +33,6 @@ STATUS_ORDER = (
     ReviewStatus.APPROVED,
 )
 
-# A question is still with its writer in these statuses; past its due date it is overdue.
-WRITING = frozenset({"empty", ReviewStatus.DRAFT, ReviewStatus.CHANGES_REQUESTED})
-
 PROMPT_LENGTH = 90
 
 SORT_LABELS: dict[str, Any] = {
@@ -185,7 +182,7 @@ class CompletenessLine:
     @property
     def overdue(self) -> bool:
         """Past its due date and still being written (not sent for review, not approved)."""
-        return bool(self.due_date and self.due_date < self.today and self.status in WRITING)
+        return self.state.overdue(due_date=self.due_date, today=self.today)
 
 
 def _sort_by_assignee(line: CompletenessLine) -> str | None:

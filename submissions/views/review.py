@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -340,10 +341,12 @@ def my_work(request):
     submissions = list({a.submission_id: a.submission for a in assignments}.values())
     progress = submissions_progress(submissions=submissions)
     states = {(sid, s.question.pk): s for sid, p in progress.items() for s in p.states}
-    items = [
-        {"assignment": a, "state": states.get((a.submission_id, a.question_id))}
-        for a in assignments
-    ]
+    today = timezone.localdate()
+    items = []
+    for assignment in assignments:
+        state = states.get((assignment.submission_id, assignment.question_id))
+        overdue = bool(state and state.overdue(due_date=assignment.due_date, today=today))
+        items.append({"assignment": assignment, "state": state, "overdue": overdue})
     return render(request, "submissions/my_work.html", {"items": items})
 
 

@@ -357,3 +357,46 @@ def test_taking_an_assignment_away_needs_no_new_date(client, submission, people)
     )
     assert response.status_code == 302
     assert not Assignment.objects.exists()
+
+
+# -- Overdue on My work ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "written", "overdue"),
+    [
+        (None, False, True),  # not started
+        (ReviewStatus.DRAFT, True, True),
+        (ReviewStatus.CHANGES_REQUESTED, True, True),
+        (ReviewStatus.IN_REVIEW, True, False),  # sent: with the reviewer now
+        (ReviewStatus.APPROVED, True, False),
+    ],
+)
+def test_my_work_flags_overdue_questions_as_the_completeness_page_does(
+    client, submission, people, status, written, overdue
+):
+    from submissions.insight.completeness import submission_completeness
+
+    assignment = assign(submission, people, timezone.localdate())
+    if written:
+        write(submission, "1", "IOM's Council met twice.")
+    if status:
+        QuestionReview.objects.create(
+            submission=submission, question=q(submission, "1"), status=status
+        )
+    Assignment.objects.update(due_date=timezone.localdate() - timedelta(days=1))
+    client.force_login(people["writer"])
+    html = client.get(reverse("my_work")).content.decode()
+    row = re.search(rf'<tr[^>]*data-assignment="{assignment.pk}">(.*?)</tr>', html, re.S)[1]
+    assert ("Overdue" in row) is overdue
+    line = next(
+        line for line in submission_completeness(submission=submission).lines if line.number == "1"
+    )
+    assert line.overdue is overdue
+
+
+def test_my_work_does_not_flag_work_due_today(client, submission, people):
+    assign(submission, people, timezone.localdate())
+    client.force_login(people["writer"])
+    html = client.get(reverse("my_work")).content.decode()
+    assert "Overdue</span>" not in html
