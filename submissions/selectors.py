@@ -53,6 +53,11 @@ class Count:
     def over(self) -> bool:
         return bool(self.limit) and self.words > self.limit
 
+    @property
+    def percent(self) -> int | None:
+        """Whole percent of the limit, rounded down: 199 of 200 words is 99%, not yet 100%."""
+        return 100 * self.words // self.limit if self.limit else None
+
 
 @dataclass
 class PartState:
@@ -63,7 +68,12 @@ class PartState:
 
 @dataclass
 class QuestionState:
-    """Where one question of a submission stands: words, rows, limits, review status."""
+    """Where one question of a submission stands: words, rows, limits, review status.
+
+    The figures every page shows come from here. A question's words are those of its own
+    answer box against its own limit (``count``: "100 / 200 words"); each part counts apart,
+    against its own limit. Limits are never added up: none of them is a limit of the sum.
+    """
 
     question: Question
     narrative: Answer | None = None
@@ -84,15 +94,17 @@ class QuestionState:
 
     @property
     def over(self) -> bool:
-        return (
-            bool(self.count and self.count.over)
-            or any(p.count.over for p in self.parts)
-            or self.rows_over > 0
-        )
+        return self.text_over or self.rows_over > 0
 
     @property
     def words(self) -> int:
+        """Words written in the question, its answer box and parts together."""
         return (self.count.words if self.count else 0) + sum(p.count.words for p in self.parts)
+
+    @property
+    def text_over(self) -> bool:
+        """Whether its answer box or one of its parts is over its limit (rows aside)."""
+        return bool(self.count and self.count.over) or any(p.count.over for p in self.parts)
 
     @property
     def status(self) -> str:
@@ -112,7 +124,7 @@ class QuestionState:
 
 @dataclass
 class Progress:
-    """A submission's progress, as the dashboard shows it."""
+    """A submission's progress: the counts the dashboard, review and completeness pages show."""
 
     states: list[QuestionState]
 
