@@ -3,6 +3,7 @@
 import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from .models import (
 )
 from .services import ServiceError
 from .text import strip_control_characters
+from .validators import validate_due_date
 
 MAX_COMMENT_LENGTH = 5000
 
@@ -95,7 +97,10 @@ def assignment_set(
     user: AbstractBaseUser,
     row_id: int | None = None,
 ) -> Assignment:
-    """Give a question (or one of its rows) to a contributor of the organization."""
+    """Give a question (or one of its rows) to a contributor of the organization.
+
+    A due date before today is refused, whichever path asks (form, command, shell).
+    """
     writer = Membership.objects.filter(
         user=assignee,
         organization=submission.organization,
@@ -113,6 +118,10 @@ def assignment_set(
         .exists()
     ):
         raise ServiceError(_("That row no longer exists."))
+    try:
+        validate_due_date(due_date)
+    except ValidationError as error:
+        raise ServiceError(" ".join(error.messages)) from None
     assignment, _created = Assignment.objects.update_or_create(
         submission=submission,
         question=question,

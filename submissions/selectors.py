@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -43,6 +44,10 @@ def submissions_visible_to(*, user: AbstractBaseUser) -> QuerySet[Submission]:
     )
 
 
+# A question is still with its writer in these statuses; past its due date it is overdue.
+WRITING = frozenset({"empty", ReviewStatus.DRAFT, ReviewStatus.CHANGES_REQUESTED})
+
+
 @dataclass
 class Count:
     """Words of one text against its limit."""
@@ -54,6 +59,11 @@ class Count:
     def over(self) -> bool:
         return bool(self.limit) and self.words > self.limit
 
+    @property
+    def percent(self) -> int | None:
+        """Whole percent of the limit, rounded down: 199 of 200 words is 99%, not yet 100%."""
+        return 100 * self.words // self.limit if self.limit else None
+
 
 @dataclass
 class PartState:
@@ -64,7 +74,12 @@ class PartState:
 
 @dataclass
 class QuestionState:
-    """Where one question of a submission stands: words, rows, limits, review status."""
+    """Where one question of a submission stands: words, rows, limits, review status.
+
+    The figures every page shows come from here. A question's words are those of its own
+    answer box against its own limit (``count``: "100 / 200 words"); each part counts apart,
+    against its own limit. Limits are never added up: none of them is a limit of the sum.
+    """
 
     question: Question
     narrative: Answer | None = None
@@ -93,15 +108,17 @@ class QuestionState:
 
     @property
     def over(self) -> bool:
-        return (
-            bool(self.count and self.count.over)
-            or any(p.count.over for p in self.parts)
-            or self.rows_over > 0
-        )
+        return self.text_over or self.rows_over > 0
 
     @property
     def words(self) -> int:
+        """Words written in the question, its answer box and parts together."""
         return (self.count.words if self.count else 0) + sum(p.count.words for p in self.parts)
+
+    @property
+    def text_over(self) -> bool:
+        """Whether its answer box or one of its parts is over its limit (rows aside)."""
+        return bool(self.count and self.count.over) or any(p.count.over for p in self.parts)
 
     @property
     def status(self) -> str:
@@ -111,10 +128,17 @@ class QuestionState:
             return "empty"
         return status
 
+    def overdue(self, *, due_date: date | None, today: date) -> bool:
+        """Past its due date and still being written (not sent for review, not approved).
+
+        The one rule of the completeness page and My work.
+        """
+        return bool(due_date and due_date < today and self.status in WRITING)
+
 
 @dataclass
 class Progress:
-    """A submission's progress, as the dashboard shows it."""
+    """A submission's progress: the counts the dashboard, review and completeness pages show."""
 
     states: list[QuestionState]
 

@@ -470,10 +470,15 @@ def test_assignment_form(world, people, assignee, due, number):
         data = {"assignee": str(people.get(assignee, assignee)), "due_date": due}
         response = client.post(f"/submissions/{submission.pk}/questions/{number}/assign/", data)
 
+        after = list(Assignment.objects.values_list("question_id", "assignee_id", "due_date"))
+        if response.status_code == 400:  # refused: nothing changed, and the form says why
+            assert after == before
+            summary = response.content.decode().split('role="alert"', 1)[1].split("</div>")[0]
+            assert_clear_messages(re.findall(r'<li><a href="#[^"]+">([^<]*)</a></li>', summary))
+            return
         assert response.status_code == 302
         messages = [m.message for m in get_messages(response.wsgi_request)]
         assert_clear_messages(messages)
-        after = list(Assignment.objects.values_list("question_id", "assignee_id", "due_date"))
         for _question, person, _due in after:
             assert Membership.objects.filter(
                 user_id=person,

@@ -6,12 +6,18 @@ word with the history's ``word_diff``. A table question the rule does not pair i
 carry forward pairs tables, with the older question of the same table (same number first): its
 prompt was reworded, so its narrative is shown side by side, not diffed. Rows are paired by
 name with ``match_rows``, the one rule comparing years and the library share.
+
+The questions' form is compared too (``structure_changes``): parts added or removed, word
+limits, the written answer, the table and its row limit. A question whose form changed is
+"changed", even when nothing written in it did.
 """
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..carry_forward import same_question_key
 from ..exports.base import ROW_FIELDS, row_value, sdg_numbers
@@ -101,6 +107,106 @@ class RowComparison:
 
 
 @dataclass
+class StructureChange:
+    """One change of a question's form from one year to the next, said in words."""
+
+    kind: str  # "part_added", "part_removed", "part_word_limit", "word_limit", ...
+    message: str
+
+
+def _limit(words: int | None) -> str:
+    if not words:
+        return _("no limit")
+    return ngettext("%(n)d word", "%(n)d words", words) % {"n": words}
+
+
+def _row_limit(rows: int | None) -> str:
+    if not rows:
+        return _("no maximum")
+    return ngettext("%(n)d row", "%(n)d rows", rows) % {"n": rows}
+
+
+def structure_changes(old: Question, new: Question) -> list[StructureChange]:
+    """What changed in the question itself: its written answer, parts, limits, table, rows.
+
+    Parts are paired by title, case aside, as the texts are. Rewording is apart (``reworded``).
+    """
+    changes: list[StructureChange] = []
+
+    def change(kind: str, message: str, **values) -> None:
+        changes.append(StructureChange(kind=kind, message=message % values))
+
+    if old.has_narrative != new.has_narrative:
+        if new.has_narrative:
+            change(
+                "answer_added",
+                _("A written answer is asked for (%(limit)s)."),
+                limit=_limit(new.word_limit),
+            )
+        else:
+            change("answer_removed", _("No written answer is asked for any more."))
+    elif new.has_narrative and old.word_limit != new.word_limit:
+        change(
+            "word_limit",
+            _("Word limit of the answer: %(old)s → %(new)s."),
+            old=_limit(old.word_limit),
+            new=_limit(new.word_limit),
+        )
+
+    old_parts = {p.title.casefold(): p for p in old.parts.all()}
+    new_parts = {p.title.casefold(): p for p in new.parts.all()}
+    for key, part in new_parts.items():
+        before = old_parts.get(key)
+        if before is None:
+            change(
+                "part_added",
+                _("Part added: “%(title)s” (%(limit)s)."),
+                title=part.title,
+                limit=_limit(part.word_limit),
+            )
+        elif before.word_limit != part.word_limit:
+            change(
+                "part_word_limit",
+                _("Word limit of “%(title)s”: %(old)s → %(new)s."),
+                title=part.title,
+                old=_limit(before.word_limit),
+                new=_limit(part.word_limit),
+            )
+    for key, part in old_parts.items():
+        if key not in new_parts:
+            change("part_removed", _("Part removed: “%(title)s”."), title=part.title)
+
+    if old.table != new.table:
+        if not old.table:
+            change("table_added", _("Table added: %(table)s."), table=new.get_table_display())
+        elif not new.table:
+            change("table_removed", _("Table removed: %(table)s."), table=old.get_table_display())
+        else:
+            change(
+                "table_changed",
+                _("Table changed: %(old)s → %(new)s."),
+                old=old.get_table_display(),
+                new=new.get_table_display(),
+            )
+    if old.table and new.table:
+        if old.max_rows != new.max_rows:
+            change(
+                "max_rows",
+                _("Maximum rows: %(old)s → %(new)s."),
+                old=_row_limit(old.max_rows),
+                new=_row_limit(new.max_rows),
+            )
+        if old.row_description_word_limit != new.row_description_word_limit:
+            change(
+                "row_word_limit",
+                _("Word limit of each row’s description: %(old)s → %(new)s."),
+                old=_limit(old.row_description_word_limit),
+                new=_limit(new.row_description_word_limit),
+            )
+    return changes
+
+
+@dataclass
 class QuestionComparison:
     """A question of the newer submission and the same question of the older one, if any."""
 
@@ -108,6 +214,7 @@ class QuestionComparison:
     new: Question | None
     reworded: bool = False  # paired by its table, although its prompt differs
     prompt_diff: list[tuple[str, str]] = field(default_factory=list)
+    structure: list[StructureChange] = field(default_factory=list)
     narrative: TextComparison | None = None
     parts: list[TextComparison] = field(default_factory=list)
     rows: list[RowComparison] = field(default_factory=list)
@@ -127,7 +234,11 @@ class QuestionComparison:
         if self.new is None:
             return DROPPED
         texts = [self.narrative, *self.parts] if self.narrative else self.parts
-        if any(t.changed for t in texts) or any(r.status != SAME for r in self.rows):
+        if (
+            self.structure
+            or any(t.changed for t in texts)
+            or any(r.status != SAME for r in self.rows)
+        ):
             return CHANGED
         return SAME
 
@@ -171,6 +282,11 @@ class Comparison:
     def question_counts(self) -> dict[str, int]:
         counts = Counter(q.status for q in self.questions)
         return {status: counts[status] for status in STATUSES}
+
+    @property
+    def structure_changed(self) -> int:
+        """How many questions asked in both years changed their form."""
+        return sum(bool(q.structure) for q in self.questions)
 
     @property
     def tables(self) -> list[TableSummary]:
@@ -311,6 +427,7 @@ def submissions_compare(*, old: Submission, new: Submission) -> Comparison:
             new=question,
             reworded=reworded,
             prompt_diff=word_diff(previous.prompt, question.prompt) if reworded else [],
+            structure=structure_changes(previous, question),
         )
         before, after = narrative(old, previous), narrative(new, question)
         if before is not None or after is not None:

@@ -1,8 +1,10 @@
 """Completeness at a glance: every question of a submission with its words against the limit,
 its review status, who holds it and by when, for the coordinator; and the same as CSV.
 
-The counts come from ``submissions_progress`` (one word counter, one notion of "answered" and
-"over the limit"); this module adds assignments, due dates, last edits and the sort orders.
+The figures come from ``submissions_progress`` (one word counter, one notion of "answered",
+"over the limit" and "overdue"; a question's words and limit as the overview and the editing
+page show them; the counts of questions in review and approved); this module adds
+assignments, due dates, last edits and the sort orders.
 """
 
 from collections.abc import Callable, Iterator, Sequence
@@ -21,7 +23,7 @@ from accounts.selectors import person_name
 
 from ..exports.base import ListExporter
 from ..models import ROW_MODELS, Answer, Assignment, ReviewStatus, Submission
-from ..selectors import Count, QuestionState, submissions_progress
+from ..selectors import Count, Progress, QuestionState, submissions_progress
 from ..templatetags.submission_tags import STATUS
 
 # Statuses in the order a question moves through them, for sorting by status.
@@ -32,9 +34,6 @@ STATUS_ORDER = (
     ReviewStatus.IN_REVIEW,
     ReviewStatus.APPROVED,
 )
-
-# A question is still with its writer in these statuses; past its due date it is overdue.
-WRITING = frozenset({"empty", ReviewStatus.DRAFT, ReviewStatus.CHANGES_REQUESTED})
 
 PROMPT_LENGTH = 90
 
@@ -58,13 +57,6 @@ def _short(text: str, length: int = PROMPT_LENGTH) -> str:
     return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:") + "…"
 
 
-def _percent(count: Count | None) -> int | None:
-    """Whole percent, rounded down: 199 of 200 words is 99%, not yet 100%."""
-    if count is None or not count.limit:
-        return None
-    return 100 * count.words // count.limit
-
-
 @dataclass
 class LastEdit:
     at: datetime
@@ -76,11 +68,24 @@ class PartLine:
     """One named part of a question: its words against its own limit."""
 
     title: str
-    words: int
-    limit: int | None
-    percent: int | None
-    over: bool
+    count: Count
     last_edit: LastEdit | None = None
+
+    @property
+    def words(self) -> int:
+        return self.count.words
+
+    @property
+    def limit(self) -> int | None:
+        return self.count.limit
+
+    @property
+    def percent(self) -> int | None:
+        return self.count.percent
+
+    @property
+    def over(self) -> bool:
+        return self.count.over
 
 
 @dataclass
@@ -107,38 +112,29 @@ class CompletenessLine:
         return _short(self.question.prompt)
 
     @property
-    def has_text(self) -> bool:
-        """Whether the question has a narrative answer or parts (else it is only a table)."""
-        return self.state.count is not None or bool(self.state.parts)
+    def count(self) -> Count | None:
+        """The question's own answer box against its limit; None when it has none."""
+        return self.state.count
 
     @property
     def words(self) -> int | None:
-        """Words of the narrative and the parts together; None for a table-only question."""
-        return self.state.words if self.has_text else None
+        return self.count.words if self.count else None
 
     @property
     def limit(self) -> int | None:
-        """The limit of all its texts together; None when one of them has no limit."""
-        counts = ([self.state.count] if self.state.count else []) + [
-            p.count for p in self.state.parts
-        ]
-        if not counts or not all(c.limit for c in counts):
-            return None
-        return sum(c.limit for c in counts)
+        return self.count.limit if self.count else None
 
     @property
     def percent(self) -> int | None:
         """Percent of the limit; for a question in parts, that of its fullest text."""
-        percents = [_percent(self.state.count)] + [_percent(p.count) for p in self.state.parts]
-        percents = [p for p in percents if p is not None]
+        counts = [self.count, *(p.count for p in self.state.parts)]
+        percents = [c.percent for c in counts if c and c.percent is not None]
         return max(percents) if percents else None
 
     @property
     def text_over(self) -> bool:
-        """Whether its narrative or one of its parts is over its limit (rows aside)."""
-        return bool(self.state.count and self.state.count.over) or any(
-            p.count.over for p in self.state.parts
-        )
+        """Whether its answer box or one of its parts is over its limit (rows aside)."""
+        return self.state.text_over
 
     @property
     def row_count(self) -> int | None:
@@ -185,7 +181,7 @@ class CompletenessLine:
     @property
     def overdue(self) -> bool:
         """Past its due date and still being written (not sent for review, not approved)."""
-        return bool(self.due_date and self.due_date < self.today and self.status in WRITING)
+        return self.state.overdue(due_date=self.due_date, today=self.today)
 
 
 def _sort_by_assignee(line: CompletenessLine) -> str | None:
@@ -226,6 +222,7 @@ class Completeness:
     """A submission's questions, sorted, with the summary shown above them."""
 
     submission: Submission
+    progress: Progress
     lines: list[CompletenessLine]
     sort: str
     descending: bool
@@ -233,23 +230,23 @@ class Completeness:
 
     @property
     def total(self) -> int:
-        return len(self.lines)
+        return self.progress.total
 
     @property
     def answered(self) -> int:
-        return sum(line.answered for line in self.lines)
+        return self.progress.answered
 
     @property
     def over(self) -> int:
-        return sum(line.over for line in self.lines)
+        return self.progress.over
 
     @property
     def in_review(self) -> int:
-        return sum(line.status == ReviewStatus.IN_REVIEW for line in self.lines)
+        return self.progress.in_review
 
     @property
     def approved(self) -> int:
-        return sum(line.status == ReviewStatus.APPROVED for line in self.lines)
+        return self.progress.approved
 
     @property
     def overdue(self) -> int:
@@ -319,10 +316,7 @@ def submission_completeness(
                 parts=[
                     PartLine(
                         title=p.part.title,
-                        words=p.count.words,
-                        limit=p.count.limit,
-                        percent=_percent(p.count),
-                        over=p.count.over,
+                        count=p.count,
                         last_edit=last_edits.get((question_id, p.part.pk)),
                     )
                     for p in state.parts
@@ -335,6 +329,7 @@ def submission_completeness(
         sort, descending = DEFAULT_SORT, False
     return Completeness(
         submission=submission,
+        progress=progress,
         lines=sort_lines(lines, sort, descending),
         sort=sort,
         descending=descending,

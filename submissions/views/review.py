@@ -4,9 +4,11 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -14,10 +16,11 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 
 from .. import collaboration, workflow
-from ..models import Assignment, QuestionPart, ReviewComment, Submission
+from ..models import Assignment, Question, QuestionPart, ReviewComment, Submission
 from ..permissions import allowed_actions, require
 from ..selectors import submissions_progress, submissions_visible_to
 from ..services import ServiceError
+from ..validators import validate_due_date
 from .authoring import edit_page
 
 
@@ -134,16 +137,24 @@ def comment_resolve(request, pk: int, comment_id: int):
 
 class AssignmentForm(forms.Form):
     assignee = forms.ModelChoiceField(
-        queryset=get_user_model().objects.none(), label=gettext_lazy("Assign to"), required=False
+        queryset=get_user_model().objects.none(),
+        label=gettext_lazy("Assign to"),
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     due_date = forms.DateField(
         label=gettext_lazy("Due date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"
+        ),
     )
 
-    def __init__(self, *args, submission: Submission, **kwargs):
+    def __init__(self, *args, submission: Submission, question: Question, **kwargs):
+        # One form per question on the review page: ids of their own, the same field names.
+        kwargs.setdefault("auto_id", f"id_q{question.pk}-%s")
         super().__init__(*args, **kwargs)
+        self.question = question
         self.fields["assignee"].queryset = (
             get_user_model()
             .objects.filter(
@@ -154,17 +165,34 @@ class AssignmentForm(forms.Form):
         )
         self.fields["assignee"].empty_label = gettext_lazy("Nobody")
 
+    def clean(self):
+        cleaned = super().clean()
+        # The service's rule, checked here to show on the field. Only when someone is
+        # assigned: taking an assignment away needs no date, whatever the box still shows.
+        if cleaned.get("assignee") is not None:
+            try:
+                validate_due_date(cleaned.get("due_date"))
+            except ValidationError as error:
+                self.add_error("due_date", error)
+        return cleaned
+
+    def full_clean(self):
+        super().full_clean()
+        # Bootstrap shows a field's error beside it once the field is marked invalid.
+        for name in self.errors.keys() & self.fields.keys():
+            self.fields[name].widget.attrs["class"] += " is-invalid"
+
 
 @login_required
 @require_POST
 def assign(request, pk: int, number: str):
+    """Assign a question with a due date, or take it away; a refusal shows on the form."""
     submission = _submission(request, pk)
     question = _question(submission, number)
     require(request.user, submission, "assign")
-    form = AssignmentForm(request.POST, submission=submission)
+    form = AssignmentForm(request.POST, submission=submission, question=question)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-        return redirect(reverse("review_page", args=[submission.pk]) + "#assignments")
+        return _review_page(request, submission, refused=form, status=400)
     assignee = form.cleaned_data["assignee"]
     if assignee is None:
         current = Assignment.objects.filter(
@@ -183,13 +211,13 @@ def assign(request, pk: int, number: str):
                 user=request.user,
             )
         except ServiceError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(
-                request,
-                _("Question %(n)s is assigned to %(name)s.")
-                % {"n": number, "name": assignee.get_username()},
-            )
+            form.add_error(None, str(error))
+            return _review_page(request, submission, refused=form, status=400)
+        messages.success(
+            request,
+            _("Question %(n)s is assigned to %(name)s.")
+            % {"n": number, "name": assignee.get_username()},
+        )
     return redirect(reverse("review_page", args=[submission.pk]) + "#assignments")
 
 
@@ -198,6 +226,12 @@ def review_page(request, pk: int):
     """Every question with its answers and comments beside them, open comments first."""
     submission = _submission(request, pk)
     require(request.user, submission, "view")
+    return _review_page(request, submission)
+
+
+def _review_page(request, submission, *, refused: AssignmentForm | None = None, status=200):
+    """The review page; with `refused`, that question's assignment form as posted, its errors
+    on its fields."""
     progress = submissions_progress(submissions=[submission])[submission.pk]
     comments = list(
         submission.comments.filter(parent__isnull=True)
@@ -214,20 +248,27 @@ def review_page(request, pk: int):
             submission=submission, row_id__isnull=True
         ).select_related("assignee")
     }
+
+    def assign_form(question) -> AssignmentForm:
+        if refused is not None and refused.question == question:
+            return refused
+        current = assignments.get(question.pk)
+        return AssignmentForm(
+            submission=submission,
+            question=question,
+            initial={
+                "assignee": getattr(current, "assignee_id", None),
+                "due_date": getattr(current, "due_date", None),
+            },
+        )
+
     items = [
         {
             "state": state,
             "comments": by_question.get(state.question.pk, []),
             "open_comments": sum(not c.resolved for c in by_question.get(state.question.pk, [])),
             "assignment": assignments.get(state.question.pk),
-            "assign_form": AssignmentForm(
-                submission=submission,
-                initial={
-                    "assignee": getattr(assignments.get(state.question.pk), "assignee_id", None),
-                    "due_date": getattr(assignments.get(state.question.pk), "due_date", None),
-                },
-                prefix=f"q{state.question.pk}",
-            ),
+            "assign_form": assign_form(state.question),
         }
         for state in progress.states
     ]
@@ -239,9 +280,11 @@ def review_page(request, pk: int):
             "submission": submission,
             "items": items,
             "progress": progress,
+            "refused": refused,
             "finalize_problems": workflow.finalize_problems(submission=submission),
             "allowed": allowed_actions(request.user, submission),
         },
+        status=status,
     )
 
 
@@ -298,10 +341,12 @@ def my_work(request):
     submissions = list({a.submission_id: a.submission for a in assignments}.values())
     progress = submissions_progress(submissions=submissions)
     states = {(sid, s.question.pk): s for sid, p in progress.items() for s in p.states}
-    items = [
-        {"assignment": a, "state": states.get((a.submission_id, a.question_id))}
-        for a in assignments
-    ]
+    today = timezone.localdate()
+    items = []
+    for assignment in assignments:
+        state = states.get((assignment.submission_id, assignment.question_id))
+        overdue = bool(state and state.overdue(due_date=assignment.due_date, today=today))
+        items.append({"assignment": assignment, "state": state, "overdue": overdue})
     return render(request, "submissions/my_work.html", {"items": items})
 
 

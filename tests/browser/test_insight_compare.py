@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Organization, Role
 from submissions.changes import submission_carry_forward
-from submissions.models import Answer, Initiative, Submission
+from submissions.models import Answer, Initiative, QuestionPart, Submission
 from submissions.seeds import seeds_load
 from submissions.services import questionnaire_copy_as_next_year
 from tests.browser.conftest import screenshot
@@ -146,3 +146,33 @@ def test_same_questions_are_diffed_side_by_side(new_page, live_server, seeded):
     expect(page.locator(".compare-row-dropped").filter(has_text="IDM")).to_have_count(2)
     transitions.scroll_into_view_if_needed()
     screenshot(page, "compare-years-same-questions")
+
+
+def test_a_part_added_in_the_new_year_is_shown_as_a_change(new_page, live_server, seeded):
+    """2025 copied from 2024 with a part added to question 2, its answer carried forward:
+    the question was called "Unchanged"."""
+    reader, _old, last_year = seeded
+    questionnaire = questionnaire_copy_as_next_year(questionnaire=last_year.questionnaire)
+    coordination = questionnaire.questions.get(number="2")
+    QuestionPart.objects.create(
+        question=coordination, position=1, title="Examples from the field", word_limit=100
+    )
+    this_year = Submission.objects.create(
+        organization=last_year.organization, questionnaire=questionnaire
+    )
+    submission_carry_forward(submission=this_year, user=None)  # set up as the operator
+
+    for width in (1280, 390):
+        page = new_page(reader, width=width, height=900)
+        page.goto(f"{live_server.url}/compare/?b={this_year.pk}&changed=on")
+        card = page.locator(".compare-question").filter(
+            has=page.get_by_role("heading", name="Question 2", exact=True)
+        )
+        expect(card.locator(".badge").first).to_have_text("Changed")
+        expect(card.locator(".compare-structure")).to_contain_text(
+            "Part added: “Examples from the field” (100 words)."
+        )
+        expect(page.locator("#summary")).to_contain_text("1 question changed its form")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        card.scroll_into_view_if_needed()
+        screenshot(page, f"compare-years-new-part-{width}")

@@ -1,13 +1,21 @@
 """Review workflow: hard stops, transitions, the submission's status, comments, mail."""
 
+import re
+from datetime import UTC, datetime, timedelta
+from unittest import mock
+
 import pytest
 from django.core import mail
+from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.models import Role
 from submissions import collaboration, workflow
 from submissions.models import (
     Answer,
+    Assignment,
     Event,
     QuestionReview,
     ReviewStatus,
@@ -224,11 +232,12 @@ def test_transition_refusal_page_links_each_problem(client, submission, people):
 def test_assignment_mail_my_work_and_dashboard(
     client, submission, people, django_capture_on_commit_callbacks
 ):
+    due = timezone.localdate() + timedelta(days=30)
     client.force_login(people["coordinator"])
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             reverse("assign", args=[submission.pk, "3"]),
-            {"assignee": people["writer"].pk, "due_date": "2026-12-01"},
+            {"assignee": people["writer"].pk, "due_date": due.isoformat()},
         )
     assert [m.to for m in mail.outbox] == [["writer@example.org"]]
     assert "assigned to you" in mail.outbox[0].subject
@@ -238,7 +247,7 @@ def test_assignment_mail_my_work_and_dashboard(
 
     client.force_login(people["writer"])
     page = client.get(reverse("my_work")).content.decode()
-    assert "Events?" in page and "Dec. 1, 2026" in page
+    assert "Events?" in page and date_format(due) in page
 
     response = client.post(
         reverse("assign", args=[submission.pk, "3"]),
@@ -278,3 +287,119 @@ def test_comments_replies_resolve_and_reopen_over_http(client, submission, peopl
     assert "Which countries?" in page and "Added them." in page
     response = client.post(url, {"text": ""}, follow=True)
     assert "This field is required" in response.content.decode()
+
+
+# -- Due dates -------------------------------------------------------------------------------
+
+
+def assign(submission, people, due_date, number="1"):
+    return collaboration.assignment_set(
+        submission=submission,
+        question=q(submission, number),
+        assignee=people["writer"],
+        due_date=due_date,
+        user=people["coordinator"],
+    )
+
+
+def test_a_due_date_in_the_past_is_refused_by_the_service(submission, people):
+    today = timezone.localdate()
+    with pytest.raises(collaboration.ServiceError, match="is in the past: choose today or a later"):
+        assign(submission, people, today - timedelta(days=1))
+    assert not Assignment.objects.exists()
+    assert assign(submission, people, today).due_date == today  # today is still in time
+    assert assign(submission, people, None).due_date is None  # no date at all is fine
+
+
+@override_settings(TIME_ZONE="Pacific/Kiritimati")  # UTC+14
+def test_today_is_the_configured_time_zones_today(submission, people):
+    # 20:00 UTC on 1 December is already 2 December in Kiritimati.
+    with mock.patch(
+        "django.utils.timezone.now", return_value=datetime(2026, 12, 1, 20, tzinfo=UTC)
+    ):
+        with pytest.raises(collaboration.ServiceError, match="in the past"):
+            assign(submission, people, datetime(2026, 12, 1).date())
+        assert assign(submission, people, datetime(2026, 12, 2).date())
+
+
+def field_error(html: str, field_id: str) -> str:
+    """The error shown under a field of the page, and that the field points to it."""
+    field = re.search(rf'<[^>]* id="{field_id}"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in field and f'aria-describedby="{field_id}_error"' in field
+    assert "is-invalid" in field
+    return re.search(rf'<div class="invalid-feedback" id="{field_id}_error">([^<]*)</div>', html)[1]
+
+
+def test_the_assignment_form_shows_a_past_due_date_on_the_field(client, submission, people):
+    question = q(submission, "1")
+    yesterday = timezone.localdate() - timedelta(days=1)
+    client.force_login(people["coordinator"])
+    response = client.post(
+        reverse("assign", args=[submission.pk, "1"]),
+        {"assignee": people["writer"].pk, "due_date": yesterday.isoformat()},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    message = f"The due date {date_format(yesterday)} is in the past: choose today or a later day."
+    assert field_error(html, f"id_q{question.pk}-due_date") == message
+    # What was posted stays in the form; the summary on top links to the field.
+    assert f'value="{yesterday.isoformat()}"' in html
+    assert f'<a href="#id_q{question.pk}-due_date">{message}</a>' in html
+    assert not Assignment.objects.exists()
+
+
+def test_taking_an_assignment_away_needs_no_new_date(client, submission, people):
+    assign(submission, people, timezone.localdate())
+    Assignment.objects.update(due_date=timezone.localdate() - timedelta(days=3))  # time passed
+    client.force_login(people["coordinator"])
+    page = client.get(reverse("review_page", args=[submission.pk])).content.decode()
+    old_date = (timezone.localdate() - timedelta(days=3)).isoformat()
+    assert f'value="{old_date}"' in page  # the form shows the date it had
+    response = client.post(
+        reverse("assign", args=[submission.pk, "1"]), {"assignee": "", "due_date": old_date}
+    )
+    assert response.status_code == 302
+    assert not Assignment.objects.exists()
+
+
+# -- Overdue on My work ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "written", "overdue"),
+    [
+        (None, False, True),  # not started
+        (ReviewStatus.DRAFT, True, True),
+        (ReviewStatus.CHANGES_REQUESTED, True, True),
+        (ReviewStatus.IN_REVIEW, True, False),  # sent: with the reviewer now
+        (ReviewStatus.APPROVED, True, False),
+    ],
+)
+def test_my_work_flags_overdue_questions_as_the_completeness_page_does(
+    client, submission, people, status, written, overdue
+):
+    from submissions.insight.completeness import submission_completeness
+
+    assignment = assign(submission, people, timezone.localdate())
+    if written:
+        write(submission, "1", "IOM's Council met twice.")
+    if status:
+        QuestionReview.objects.create(
+            submission=submission, question=q(submission, "1"), status=status
+        )
+    Assignment.objects.update(due_date=timezone.localdate() - timedelta(days=1))
+    client.force_login(people["writer"])
+    html = client.get(reverse("my_work")).content.decode()
+    row = re.search(rf'<tr[^>]*data-assignment="{assignment.pk}">(.*?)</tr>', html, re.S)[1]
+    assert ("Overdue" in row) is overdue
+    line = next(
+        line for line in submission_completeness(submission=submission).lines if line.number == "1"
+    )
+    assert line.overdue is overdue
+
+
+def test_my_work_does_not_flag_work_due_today(client, submission, people):
+    assign(submission, people, timezone.localdate())
+    client.force_login(people["writer"])
+    html = client.get(reverse("my_work")).content.decode()
+    assert "Overdue</span>" not in html

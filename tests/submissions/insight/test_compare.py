@@ -6,7 +6,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Organization, Role
-from submissions.insight.compare import CHANGED, DROPPED, NEW, SAME, submissions_compare
+from submissions.insight.compare import (
+    CHANGED,
+    DROPPED,
+    NEW,
+    SAME,
+    structure_changes,
+    submissions_compare,
+)
 from submissions.models import Answer, Event, Question, Questionnaire, QuestionPart, Submission
 from submissions.seeds import seeds_load
 from tests.conftest import make_member
@@ -38,7 +45,7 @@ def older(organization, sdgs):
         kind="desa", year=2023, slug="desa-2023", title="UN DESA questionnaire 2023"
     )
     Question.objects.create(
-        questionnaire=questionnaire, number="1", position=1, prompt="Decisions?"
+        questionnaire=questionnaire, number="1", position=1, prompt="Decisions?", word_limit=200
     )
     Question.objects.create(
         questionnaire=questionnaire,
@@ -232,6 +239,129 @@ def test_compare_runs_a_fixed_number_of_queries(two_years, django_assert_num_que
     assert comparison.tables[0].counts[CHANGED] == 21
 
 
+# -- The question's form -----------------------------------------------------------------
+
+
+def same_answers_in_both(two_years):
+    """Question 1 written the same in both years: only its form can make it changed."""
+    older, newer = two_years
+    Answer.objects.filter(submission=newer, question__number="1").update(
+        text="IOM's Council adopted the Strategic Plan."
+    )
+    return older, newer
+
+
+def test_a_part_added_in_the_newer_year_is_a_change(two_years):
+    """The new year added a part to a question: it was called "Unchanged"."""
+    older, newer = same_answers_in_both(two_years)
+    decisions = newer.questionnaire.questions.get(number="1")
+    assert by_number(submissions_compare(old=older, new=newer))[("1", "1")].status == SAME
+    QuestionPart.objects.create(question=decisions, position=1, title="Examples", word_limit=100)
+
+    entry = by_number(submissions_compare(old=older, new=newer))[("1", "1")]
+    assert entry.status == CHANGED
+    assert [(c.kind, c.message) for c in entry.structure] == [
+        ("part_added", "Part added: “Examples” (100 words).")
+    ]
+
+
+def change_question(questionnaire, number, **values):
+    question = questionnaire.questions.get(number=number)
+    for name, value in values.items():
+        setattr(question, name, value)
+    question.save()
+
+
+@pytest.mark.parametrize(
+    ("number", "older_values", "newer_values", "expected"),
+    [
+        ("1", {}, {"word_limit": 250}, [("word_limit", "200 words → 250 words")]),
+        ("1", {}, {"word_limit": None}, [("word_limit", "200 words → no limit")]),
+        ("1", {}, {"has_narrative": False}, [("answer_removed", "No written answer")]),
+        (
+            "1",
+            {"has_narrative": False},
+            {},
+            [("answer_added", "A written answer is asked for (200 words).")],
+        ),
+        ("1", {}, {"table": "resources"}, [("table_added", "Table added: Resources.")]),
+        ("1", {"table": "events"}, {}, [("table_removed", "Table removed: Events.")]),
+        (
+            "1",
+            {"table": "events"},
+            {"table": "initiatives"},
+            [("table_changed", "Events → Initiatives and partnerships")],
+        ),
+        (
+            "1",
+            {"table": "resources", "max_rows": 3},
+            {"table": "resources"},
+            [("max_rows", "Maximum rows: 3 rows → no maximum.")],
+        ),
+        (
+            "1",
+            {"table": "events", "row_description_word_limit": 150},
+            {"table": "events", "row_description_word_limit": 100},
+            [("row_word_limit", "description: 150 words → 100 words.")],
+        ),
+    ],
+)
+def test_each_change_of_form_is_said_and_makes_the_question_changed(
+    two_years, number, older_values, newer_values, expected
+):
+    older, newer = same_answers_in_both(two_years)
+    change_question(older.questionnaire, number, **older_values)
+    change_question(newer.questionnaire, number, **newer_values)
+
+    entry = by_number(submissions_compare(old=older, new=newer))[(number, number)]
+    assert entry.status == CHANGED
+    assert [c.kind for c in entry.structure] == [kind for kind, _text in expected]
+    for change, (_kind, text) in zip(entry.structure, expected, strict=True):
+        assert text in change.message
+
+
+def test_parts_removed_and_part_limits_changed_are_said(two_years):
+    comparison = submissions_compare(old=two_years[0], new=two_years[1])
+
+    transitions = by_number(comparison)[("5", "5")]
+    assert [(c.kind, c.message) for c in transitions.structure] == [
+        # "FOOD SYSTEMS" in 2023 is "Food systems" in 2024: the same part, now limited.
+        ("part_word_limit", "Word limit of “Food systems”: no limit → 200 words."),
+        ("part_added", "Part added: “Energy access” (200 words)."),
+        ("part_removed", "Part removed: “Jobs”."),
+    ]
+
+
+def test_a_question_of_the_same_form_has_no_change_of_form(two_years):
+    older, newer = two_years
+    assert (
+        structure_changes(
+            older.questionnaire.questions.get(number="1"),
+            newer.questionnaire.questions.get(number="1"),
+        )
+        == []
+    )
+    comparison = submissions_compare(old=newer, new=newer)
+    assert all(q.structure == [] for q in comparison.questions)
+
+
+def test_the_page_lists_the_changes_of_form(contributor_client, two_years):
+    older, newer = same_answers_in_both(two_years)
+    decisions = newer.questionnaire.questions.get(number="1")
+    QuestionPart.objects.create(question=decisions, position=1, title="Examples", word_limit=100)
+
+    response = contributor_client.get(compare_url(a=older.pk, b=newer.pk, changed="on"))
+
+    assert "1" in [q.question.number for q in response.context["questions"]]
+    page = response.content.decode()
+    card = page[page.index('id="question-1"') : page.index('id="question-2"')]
+    assert "The question itself changed from 2023 to 2024" in card
+    assert '<li data-change="part_added">Part added: “Examples” (100 words).</li>' in card
+    assert "Unchanged" not in card and "Changed" in card
+    # Question 1; 5, its parts; the events, their descriptions limited to 150 words in 2024.
+    assert "3 questions changed their form" in page
+
+
 # -- The seeds: IOM's 2023 and 2024 DESA submissions -----------------------------------------
 
 
@@ -282,6 +412,17 @@ def test_the_seeds_2023_questions_reworded_for_2024_are_new_and_dropped(seeded_y
 
     # Only the three tables pair (by table); the narrative questions were all reworded.
     assert comparison.question_counts == {CHANGED: 3, SAME: 0, NEW: 4, DROPPED: 3}
+
+
+def test_the_seeds_2024_initiatives_ask_for_a_written_answer_too(seeded_years):
+    comparison = submissions_compare(old=seeded_years[0], new=seeded_years[1])
+
+    initiatives = next(q for q in comparison.questions if q.table == "initiatives")
+    assert (initiatives.old.number, initiatives.new.number) == ("5", "7")
+    assert [c.message for c in initiatives.structure] == [
+        "A written answer is asked for (200 words)."
+    ]
+    assert comparison.structure_changed == 1
 
 
 # -- The page -------------------------------------------------------------------------------

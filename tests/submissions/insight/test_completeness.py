@@ -66,7 +66,8 @@ def filled(submission, people):
 
     1  narrative 50/200 (25%), in review, Zoe Adams, due 4 days ago (not overdue: sent)
     3  events: 2 rows, one description over 150; approved; bob (+ anna on a row), due later
-    5  two parts 150/200 and 10/200 (75% fullest; its narrative has no limit), draft, unassigned
+    5  its own box empty, without limit; two parts 150/200 and 10/200 (75% fullest); draft;
+       unassigned
     8  narrative 120/100 (120%, over), changes requested, anna, due 16 days ago: overdue
     9  narrative without limit, nothing written, unassigned
     """
@@ -118,14 +119,16 @@ def test_words_limits_and_percent_of_the_limit(filled):
     assert (lines["1"].words, lines["1"].limit, lines["1"].percent) == (50, 200, 25)
     assert (lines["8"].words, lines["8"].limit, lines["8"].percent) == (120, 100, 120)
     assert lines["8"].over and not lines["1"].over
-    # A question in parts: words added up, the percentage of its fullest part; no total
-    # limit, since its narrative box has none.
-    assert (lines["5"].words, lines["5"].limit, lines["5"].percent) == (160, None, 75)
+    # A question in parts: the words of its own box against its limit (none here), as the
+    # overview and the editing page show them; its parts count apart; the percentage is
+    # that of its fullest text.
+    assert (lines["5"].words, lines["5"].limit, lines["5"].percent) == (0, None, 75)
     Question.objects.filter(questionnaire=filled.questionnaire, number="5").update(
         has_narrative=False
     )
     questionnaire_structure_changed(questionnaire=filled.questionnaire)  # as the admin does
-    assert lines_by_number(filled)["5"].limit == 400  # every text limited: limits added up
+    # No box of its own: no words, and no limit made up by adding its parts' limits.
+    assert (lines_by_number(filled)["5"].words, lines_by_number(filled)["5"].limit) == (None, None)
     assert [(p.title, p.words, p.limit, p.percent) for p in lines["5"].parts] == [
         ("Food systems", 150, 200, 75),
         ("Energy access", 10, 200, 5),
@@ -194,8 +197,8 @@ ORDERS = {
     ("number", False): ["1", "3", "5", "8", "9"],
     ("number", True): ["9", "8", "5", "3", "1"],
     # Lines without a value (a table-only question, no limit, nobody) come last either way.
-    ("words", False): ["9", "1", "8", "5", "3"],
-    ("words", True): ["5", "8", "1", "9", "3"],
+    ("words", False): ["5", "9", "1", "8", "3"],
+    ("words", True): ["8", "1", "5", "9", "3"],
     ("percent", False): ["1", "5", "8", "3", "9"],
     ("percent", True): ["8", "5", "1", "3", "9"],
     ("status", False): ["9", "5", "8", "1", "3"],
@@ -283,7 +286,13 @@ def test_page_shows_words_status_assignee_due_date_and_links(filled, coordinator
     assert re.search(r'data-part-of="5">.*?Food systems.*?150 / 200.*?75%', html, re.S)
     # The summary on top.
     summary = dict(re.findall(r'data-summary="(\w+)">([^<]+)<', html))
-    assert summary == {"answered": "4 / 5", "over": "2", "review": "1 / 1", "overdue": "1"}
+    assert summary == {
+        "answered": "4 / 5",
+        "over": "2",
+        "in_review": "1",
+        "approved": "1 / 5",
+        "overdue": "1",
+    }
     assert f"{reverse('completeness_csv', args=[filled.pk])}?sort=number&amp;dir=asc" in html
 
 
