@@ -16,7 +16,6 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ..models import (
     ROW_MODELS,
@@ -29,43 +28,11 @@ from ..models import (
     Submission,
     SubmissionEvent,
     SubmissionStatus,
-    TableKind,
-    TableRow,
 )
-from ..text import strip_control_characters
+from ..rowfields import ROW_FIELDS, clean, row_value
 
 ROW_RELATED_NAMES = {kind: model._meta.model_name + "s" for kind, model in ROW_MODELS.items()}
 """Reverse accessor of each table kind on Submission: events, resources, initiatives."""
-
-# Labels of each table's two-column layout, in the order of the Word template's
-# "copy the below table for each event". "sdgs" is written as the goals' numbers.
-ROW_FIELDS: dict[str, tuple[tuple[str, Any], ...]] = {
-    TableKind.EVENTS: (
-        ("name", gettext_lazy("Event name")),
-        ("dates", gettext_lazy("Event dates")),
-        ("location", gettext_lazy("Event location (city, country)")),
-        ("sdgs", gettext_lazy("Relevant SDGs")),
-        ("description", gettext_lazy("Description")),
-        ("website", gettext_lazy("Website")),
-    ),
-    TableKind.RESOURCES: (
-        ("name", gettext_lazy("Resource name")),
-        ("sdgs", gettext_lazy("Relevant SDGs")),
-        ("publishing_entities", gettext_lazy("Publishing entity/entities")),
-        ("target_audience", gettext_lazy("Target audience")),
-        ("description", gettext_lazy("Description")),
-        ("languages", gettext_lazy("Language(s)")),
-        ("website", gettext_lazy("Website")),
-    ),
-    TableKind.INITIATIVES: (
-        ("name", gettext_lazy("Initiative/partnership name")),
-        ("partners", gettext_lazy("Partners")),
-        ("sdgs", gettext_lazy("Relevant SDGs")),
-        ("member_states", gettext_lazy("Member States benefiting")),
-        ("description", gettext_lazy("Description")),
-        ("website", gettext_lazy("Website")),
-    ),
-}
 
 
 def _rows_prefetch(kind: str, related: str) -> Prefetch:
@@ -144,23 +111,6 @@ def submissions_for_rows_export(submissions: QuerySet[Submission]) -> list[Submi
         .prefetch_related(*(_rows_prefetch(kind, "question") for kind in ROW_MODELS))
         .order_by("organization__code", "questionnaire__year", "questionnaire__kind")
     )
-
-
-def clean(value: Any) -> str:
-    """Text as it may be written to a document: control characters removed, None as empty."""
-    return strip_control_characters("" if value is None else str(value))
-
-
-def sdg_numbers(row: TableRow) -> list[int]:
-    """The row's SDG numbers, from the prefetched SDGs."""
-    return [sdg.number for sdg in row.sdgs.all()]
-
-
-def row_value(row: TableRow, name: str) -> str:
-    """One field of a row as text; SDGs as their numbers, "4, 5, 8"."""
-    if name == "sdgs":
-        return ", ".join(str(number) for number in sdg_numbers(row))
-    return clean(getattr(row, name))
 
 
 # -- The outline every document format writes -------------------------------------------

@@ -11,7 +11,8 @@ from docx.shared import Cm, Pt, RGBColor
 
 from ..insight.coverage import Coverage, sdg_chart, sdg_chart_png, sdg_coverage_of_loaded
 from ..models import Submission
-from .base import BaseExporter, RowContent, clean, submission_content
+from ..rowfields import clean
+from .base import BaseExporter, RowContent, submission_content
 
 _MUTED = RGBColor(0x59, 0x59, 0x59)
 _LABEL_WIDTH = Cm(5)

@@ -28,7 +28,8 @@ from ..models import (
     SubmissionEvent,
     TableRow,
 )
-from .base import ROW_RELATED_NAMES, BaseExporter, sdg_numbers
+from ..rowfields import sdg_numbers
+from .base import ROW_RELATED_NAMES, BaseExporter
 
 FORMAT = "yearly-submission"
 FORMAT_VERSION = 1

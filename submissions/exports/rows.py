@@ -12,7 +12,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy
 
 from ..models import ROW_MODELS, Submission
-from .base import ROW_RELATED_NAMES, ListExporter, sdg_numbers
+from ..rowfields import sdg_numbers
+from .base import ROW_RELATED_NAMES, ListExporter
 from .json import ROW_COMMON_FIELDS, ROW_KIND_FIELDS
 
 FIELDS = tuple(

@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy
 
 from ..importers.sdgs import format_sdgs
 from ..models import ROW_MODELS, Submission, TableKind, TableRow
-from .base import ROW_RELATED_NAMES, BaseExporter, clean, submission_content
+from ..rowfields import clean
+from .base import ROW_RELATED_NAMES, BaseExporter, submission_content
 
 # UN DESA's form labels, as the 2024 form writes them; not translated, since the text is
 # pasted into that form and read back by the importer. "{limit}" is the description limit.

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ..carry_forward import same_question_key
-from ..exports.base import ROW_FIELDS, row_value, sdg_numbers
 from ..history import FieldChange, word_diff
 from ..models import ROW_MODELS, Answer, Question, QuestionPart, Submission, TableKind, TableRow
+from ..rowfields import ROW_FIELDS, row_value, sdg_numbers
 from .matching import match_rows
 
 CHANGED = "changed"

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, Organization, Role
 
 from .. import history
-from ..exports.base import ROW_FIELDS
 from ..models import (
     ROW_MODELS,
     SDG,
@@ -26,6 +25,7 @@ from ..models import (
     TableRow,
 )
 from ..permissions import can
+from ..rowfields import ROW_FIELDS
 from ..selectors import submissions_visible_to
 from ..services import ServiceError
 from .matching import group_rows, names_match

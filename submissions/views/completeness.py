@@ -7,12 +7,8 @@ from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from ..insight.completeness import (
-    SORT_LABELS,
-    CompletenessCsvExporter,
-    completeness_sort,
-    submission_completeness,
-)
+from ..exports.completeness import CompletenessCsvExporter
+from ..insight.completeness import SORT_LABELS, completeness_sort, submission_completeness
 from ..permissions import require
 from ..selectors import submissions_visible_to
 

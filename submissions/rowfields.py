@@ -1,0 +1,58 @@
+"""The fields of each kind of table row, as documents, comparisons and the library show them.
+
+Neither an export nor an insight: both read it, so that neither package imports the other.
+"""
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy
+
+from .models import TableKind, TableRow
+from .text import strip_control_characters
+
+# Labels of each table's two-column layout, in the order of the Word template's
+# "copy the below table for each event". "sdgs" is written as the goals' numbers.
+ROW_FIELDS: dict[str, tuple[tuple[str, Any], ...]] = {
+    TableKind.EVENTS: (
+        ("name", gettext_lazy("Event name")),
+        ("dates", gettext_lazy("Event dates")),
+        ("location", gettext_lazy("Event location (city, country)")),
+        ("sdgs", gettext_lazy("Relevant SDGs")),
+        ("description", gettext_lazy("Description")),
+        ("website", gettext_lazy("Website")),
+    ),
+    TableKind.RESOURCES: (
+        ("name", gettext_lazy("Resource name")),
+        ("sdgs", gettext_lazy("Relevant SDGs")),
+        ("publishing_entities", gettext_lazy("Publishing entity/entities")),
+        ("target_audience", gettext_lazy("Target audience")),
+        ("description", gettext_lazy("Description")),
+        ("languages", gettext_lazy("Language(s)")),
+        ("website", gettext_lazy("Website")),
+    ),
+    TableKind.INITIATIVES: (
+        ("name", gettext_lazy("Initiative/partnership name")),
+        ("partners", gettext_lazy("Partners")),
+        ("sdgs", gettext_lazy("Relevant SDGs")),
+        ("member_states", gettext_lazy("Member States benefiting")),
+        ("description", gettext_lazy("Description")),
+        ("website", gettext_lazy("Website")),
+    ),
+}
+
+
+def clean(value: Any) -> str:
+    """Text as it may be written to a document: control characters removed, None as empty."""
+    return strip_control_characters("" if value is None else str(value))
+
+
+def sdg_numbers(row: TableRow) -> list[int]:
+    """The row's SDG numbers, from the prefetched SDGs."""
+    return [sdg.number for sdg in row.sdgs.all()]
+
+
+def row_value(row: TableRow, name: str) -> str:
+    """One field of a row as text; SDGs as their numbers, "4, 5, 8"."""
+    if name == "sdgs":
+        return ", ".join(str(number) for number in sdg_numbers(row))
+    return clean(getattr(row, name))
