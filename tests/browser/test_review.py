@@ -53,6 +53,11 @@ def test_review_flow_end_to_end(new_page, live_server, one_question_submission):
     reviewer = new_page(people[Role.REVIEWER])
     reviewer.goto(url)
     expect(reviewer.get_by_label("Answer")).to_have_count(0)  # reviewers read, they do not edit
+    # A draft: the banner says why the page is read-only for a reviewer, not "finalized".
+    banner = reviewer.get_by_role("status").filter(has_text="reviewers comment and approve")
+    expect(banner).to_be_visible()
+    expect(reviewer.get_by_text("finalized")).to_have_count(0)
+    screenshot(reviewer, "review-reviewer-banner")
     reviewer.get_by_text("Request changes…").click()
     reviewer.get_by_label("What should change?").fill("Please give the decision's symbol.")
     reviewer.get_by_role("button", name="Request changes").click()
@@ -82,8 +87,26 @@ def test_review_flow_end_to_end(new_page, live_server, one_question_submission):
     assert submission.status == "finalized"
 
     writer.goto(url)
-    expect(writer.get_by_text("This submission is finalized and read-only.").first).to_be_visible()
+    expect(
+        writer.get_by_text("This submission was finalized by coordinator on").first
+    ).to_be_visible()
     expect(writer.get_by_label("Answer")).to_have_count(0)
     expect(writer.get_by_role("button", name="Save")).to_have_count(0)
     screenshot(writer, "finalized")
     assert Answer.objects.get().text == "IOM's Council adopted the Strategic Plan (C/114/RES/1)."
+
+    # The overview says who finalized it, offers Reopen to the coordinator, and the
+    # timeline keeps the reason given for reopening.
+    coordinator.goto(f"{live_server.url}/submissions/{submission.pk}/")
+    expect(coordinator.get_by_text("finalized by coordinator on")).to_be_visible()
+    coordinator.get_by_role("link", name="Reopen…").first.click()
+    coordinator.get_by_label("Why reopen it?").fill("UN DESA asked for the resolution's date.")
+    coordinator.get_by_role("button", name="Reopen").click()
+    timeline = coordinator.locator("#timeline")
+    expect(timeline).to_contain_text("Reopened")
+    expect(timeline).to_contain_text("Reason: UN DESA asked for the resolution's date.")
+    expect(timeline).to_contain_text("Finalized")
+    for width in (1280, 390):
+        coordinator.set_viewport_size({"width": width, "height": 900})
+        assert coordinator.evaluate("document.documentElement.scrollWidth") <= width
+        screenshot(coordinator, f"overview-timeline-{width}")
