@@ -48,14 +48,14 @@ def test_autosave_after_a_server_error_says_so_and_saves_on_retry(
     from submissions.views import authoring
 
     failing = [True]
-    original = authoring._save_answers
+    original = authoring.question_save
 
-    def save_answers(*args, **kwargs):
+    def question_save(*args, **kwargs):
         if failing[0]:
             raise RuntimeError("a bug in the save")
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(authoring, "_save_answers", save_answers)
+    monkeypatch.setattr(authoring, "question_save", question_save)
     page = new_page(contributor)
     page.clock.install()  # the retry waits 10 s: let the test move time on
     page.goto(f"{live_server.url}/submissions/{submission.pk}/questions/1/")
