@@ -334,7 +334,7 @@ def question_edited(
         return
     moving = (ReviewStatus.IN_REVIEW, ReviewStatus.APPROVED)
     reviews = (
-        QuestionReview.objects.select_for_update()
+        QuestionReview.objects.select_for_update(of=("self",))
         .filter(submission=submission, question_id__in=question_ids)
         .select_related("question", "updated_by")
         .order_by("question_id")
