@@ -153,7 +153,7 @@ def main() -> int:
                     submission_import(
                         organization=s.organization,
                         questionnaire=s.questionnaire,
-                        document_text=documents[s.pk],
+                        document=documents[s.pk],
                         replace=True,
                     )
 

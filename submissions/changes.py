@@ -53,6 +53,7 @@ from .models import (
     QuestionReview,
     Submission,
     TableRow,
+    UnplacedText,
 )
 from .permissions import require_role
 from .services import ServiceError
@@ -457,8 +458,11 @@ def _row_write(gate: Gate, question: Question, edit: RowEdit) -> ItemResult:
     if row.version != base_version:
         return _row_conflict(key, row, theirs)
     gate.before_change(row)
+    # The SDGs as a document wrote them stand only while the goals are the imported ones.
+    written_as = {} if mine["sdgs"] == theirs["sdgs"] else {"sdgs_text": ""}
     changed = model.objects.filter(pk=row.pk, version=base_version).update(
         **edit.values,
+        **written_as,
         carried_from_year=None,
         version=F("version") + 1,
         updated_by=user,
@@ -796,6 +800,7 @@ def submission_import_write(
     replace: bool,
     user: AbstractBaseUser | None,
     summary: str,
+    unplaced: Sequence[UnplacedText] = (),
 ) -> Submission:
     """Write an import's validated answers and rows (with their SDGs), all or nothing.
 
@@ -821,6 +826,9 @@ def submission_import_write(
             before = _question_contents(submission)
             _import_write(gate, answers, rows, replace=replace)
             gate.touched = _changed_questions(before, _question_contents(submission))
+            for item in unplaced:  # shown on the overview until someone dismisses them
+                item.submission, item.imported_by = submission, user
+            UnplacedText.objects.bulk_create(unplaced)
             gate.log(EventKind.IMPORT, summary)
     return submission
 

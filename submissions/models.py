@@ -400,6 +400,15 @@ class TableRow(models.Model):
     website = models.CharField(
         _("website"), max_length=1000, blank=True, validators=[validate_website]
     )
+    sdgs_text = models.CharField(
+        _("relevant SDGs as written"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "The SDGs as the imported document wrote them (“10.7, 16.2”, “All 17 SDGs”); "
+            "cleared when someone changes the row's SDGs."
+        ),
+    )
     carried_from_year = models.PositiveSmallIntegerField(
         _("carried forward from"),
         null=True,
@@ -638,6 +647,53 @@ class ReviewComment(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+class UnplacedText(models.Model):
+    """Text an import could not place, kept with the submission until someone dismisses it.
+
+    Never merged into another answer, never dropped without the coordinator knowing: the
+    overview lists it, with where it was in the document.
+    """
+
+    submission = models.ForeignKey(
+        Submission,
+        on_delete=models.CASCADE,
+        related_name="unplaced_texts",
+        verbose_name=_("submission"),
+    )
+    where = models.CharField(
+        _("where in the document"), max_length=100, help_text=_("“line 12”, “paragraph 4”.")
+    )
+    reason = models.CharField(_("why it was not placed"), max_length=500)
+    text = models.TextField(_("text"), validators=[MaxLengthValidator(MAX_TEXT_LENGTH)])
+    document = models.CharField(_("document"), max_length=255, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    created_at = models.DateTimeField(_("imported"), auto_now_add=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dismissed by"),
+    )
+    dismissed_at = models.DateTimeField(_("dismissed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("text the import could not place")
+        verbose_name_plural = _("texts the import could not place")
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.text[:60]}"
 
 
 class EventKind(models.TextChoices):

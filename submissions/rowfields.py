@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy
 
 from .models import TableKind, TableRow
+from .sdgs import format_sdgs
 from .text import strip_control_characters
 
 # Labels of each table's two-column layout, in the order of the Word template's
@@ -52,7 +53,13 @@ def sdg_numbers(row: TableRow) -> list[int]:
 
 
 def row_value(row: TableRow, name: str) -> str:
-    """One field of a row as text; SDGs as their numbers, "4, 5, 8"."""
+    """One field of a row as text; SDGs as the imported document wrote them while nobody has
+    changed them, else as the form writes them ("4, 5, 8", "All 17 SDGs")."""
     if name == "sdgs":
-        return ", ".join(str(number) for number in sdg_numbers(row))
+        return sdgs_text(row)
     return clean(getattr(row, name))
+
+
+def sdgs_text(row: TableRow) -> str:
+    """A row's SDGs written out: as written in its document, else "4, 5, 8" / "All 17 SDGs"."""
+    return clean(row.sdgs_text).strip() or format_sdgs(sdg_numbers(row))

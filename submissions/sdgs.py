@@ -23,3 +23,11 @@ SDGS: tuple[tuple[int, str, str], ...] = (
     (16, "Peace, Justice and Strong Institutions", "#00689D"),
     (17, "Partnerships for the Goals", "#19486A"),
 )
+
+
+def format_sdgs(numbers) -> str:
+    """SDG numbers as the 2024 form writes them: "All 17 SDGs", else "1, 5, 10"."""
+    unique = sorted(set(numbers))
+    if unique == list(range(1, 18)):
+        return "All 17 SDGs"
+    return ", ".join(str(number) for number in unique)

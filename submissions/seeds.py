@@ -81,7 +81,7 @@ def seeds_load(*, demo_users: bool) -> SeedReport:
                 submission_import(
                     organization=organization,
                     questionnaire=questionnaire,
-                    document_text=document.read_text(encoding="utf-8"),
+                    document=document.read_text(encoding="utf-8"),
                 )
             except ServiceError as error:
                 # An administrator may have edited the questionnaire so that its seed no

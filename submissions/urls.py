@@ -72,6 +72,11 @@ urlpatterns = [
         name="submission_import_confirm",
     ),
     path(
+        "submissions/<int:pk>/unplaced/<int:item_id>/dismiss/",
+        imports.unplaced_dismiss,
+        name="unplaced_dismiss",
+    ),
+    path(
         "submissions/<int:pk>/carry-forward/",
         coordination.carry_forward,
         name="carry_forward",

@@ -267,7 +267,7 @@ def test_an_import_stopped_half_way_writes_nothing(seed_2024, organization, kill
         submission_import(
             organization=organization,
             questionnaire=questionnaire,
-            document_text=document.read_text("utf-8"),
+            document=document.read_text("utf-8"),
         )
 
     assert kill_at_third_row[0] == 3  # the answers and two rows had been written
@@ -280,7 +280,7 @@ def test_a_replacing_import_stopped_half_way_keeps_what_was_there(
 ):
     questionnaire, document = seed_2024
     text = document.read_text("utf-8")
-    submission_import(organization=organization, questionnaire=questionnaire, document_text=text)
+    submission_import(organization=organization, questionnaire=questionnaire, document=text)
     Answer.objects.update(text="Edited since the import.")
     before = _everything()
     from django.db.models import Model
@@ -295,7 +295,7 @@ def test_a_replacing_import_stopped_half_way_keeps_what_was_there(
     monkeypatch.setattr(Model, "save", save)
     with pytest.raises(Killed):
         submission_import(
-            organization=organization, questionnaire=questionnaire, document_text=text, replace=True
+            organization=organization, questionnaire=questionnaire, document=text, replace=True
         )
 
     assert _everything() == before

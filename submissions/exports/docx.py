@@ -1,12 +1,16 @@
 """Word (DOCX): the questionnaire's layout, each table row as the template's two-column table."""
 
 import io
+import re
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from ..insight.coverage import Coverage, sdg_chart, sdg_chart_png, sdg_coverage_of_loaded
@@ -19,6 +23,11 @@ _LABEL_WIDTH = Cm(5)
 _VALUE_WIDTH = Cm(11)
 _UN_BLUE = RGBColor(0x0B, 0x53, 0x94)
 _CHART_WIDTH = Cm(16)
+# What the Word importer leaves aside when the app's own export comes back in: what is
+# outside this bookmark (the cover block, the SDG chart), and paragraphs in the note style
+# ("Nothing to report this year", "[Missing: no answer yet]"). See importers/wordfile.py.
+ANSWERS_BOOKMARK = "submission_answers"
+NOTE_STYLE = "Answer Note"
 
 
 class DocxExporter(BaseExporter):
@@ -54,6 +63,11 @@ class DocxExporter(BaseExporter):
 
         # Looked up once: python-docx finds a style by name by scanning every style.
         grid_style_id = document.styles["Table Grid"].style_id
+        note_style = document.styles.add_style(NOTE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+        note_style.base_style = normal
+        note_style.font.italic = True
+        note_style.font.color.rgb = _MUTED
+        _bookmark(document, "w:bookmarkStart")
         for item in content.questions:
             if item.section:
                 document.add_heading(item.section, level=1)
@@ -67,6 +81,7 @@ class DocxExporter(BaseExporter):
                 _add_text(document, part.text, part.note)
             for row in item.rows:
                 _add_row_table(document, row, grid_style_id)
+        _bookmark(document, "w:bookmarkEnd")
 
         coverage = sdg_coverage_of_loaded(submission)
         if coverage.has_tables:
@@ -77,19 +92,32 @@ class DocxExporter(BaseExporter):
         return buffer.getvalue()
 
 
-def _add_muted(document, text: str) -> None:
-    run = document.add_paragraph().add_run(text)
+def _add_muted(document, text: str):
+    paragraph = document.add_paragraph()
+    run = paragraph.add_run(text)
     run.italic = True
     run.font.color.rgb = _MUTED
+    return paragraph
+
+
+def _paragraphs(text: str) -> list[str]:
+    """A text's paragraphs (split at blank lines), each keeping its line breaks."""
+    pieces = re.split(r"\n[ \t]*\n", text.replace("\r", ""))
+    return [
+        "\n".join(line.strip() for line in piece.strip("\n").split("\n"))
+        for piece in pieces
+        if piece.strip()
+    ]
 
 
 def _add_text(document, text: str, note: str) -> None:
-    """An answer as paragraphs, one per line; an empty one prints its note (base.empty_note)."""
-    lines = [line.strip("\r") for line in text.split("\n") if line.strip()]
-    if not lines and note:
-        _add_muted(document, note)
-    for line in lines:
-        document.add_paragraph(line)
+    """An answer as its paragraphs, a line break kept inside one (the Word importer reads it
+    back the same); an empty answer prints its note (base.empty_note)."""
+    paragraphs = _paragraphs(text)
+    if not paragraphs and note:
+        document.add_paragraph(note, style=NOTE_STYLE)
+    for paragraph in paragraphs:
+        _fill_cell(document.add_paragraph(), paragraph)
 
 
 def _add_row_table(document, row: RowContent, style_id: str) -> None:
@@ -106,17 +134,38 @@ def _add_row_table(document, row: RowContent, style_id: str) -> None:
         label_cell, value_cell = table.add_row().cells
         label_cell.width, value_cell.width = _LABEL_WIDTH, _VALUE_WIDTH
         label_cell.paragraphs[0].add_run(label).bold = True
-        _fill_cell(value_cell.paragraphs[0], value)
+        paragraphs = _paragraphs(value) or [""]
+        _fill_cell(value_cell.paragraphs[0], paragraphs[0])
+        for paragraph in paragraphs[1:]:
+            _fill_cell(value_cell.add_paragraph(), paragraph)
     document.add_paragraph()
 
 
 def _fill_cell(paragraph, value: str) -> None:
-    """A value with its line breaks kept inside one cell paragraph."""
-    lines = value.replace("\r", "").split("\n")
+    """A value with its line breaks kept inside one paragraph."""
+    lines = value.split("\n")
     run = paragraph.add_run(lines[0])
     for line in lines[1:]:
         run.add_break(WD_BREAK.LINE)
         run = paragraph.add_run(line)
+
+
+def _bookmark(document, tag: str) -> None:
+    """Open (``w:bookmarkStart``) or close the bookmark around the questions and answers.
+
+    The Word importer reads only what it spans when it is there (``ANSWERS_BOOKMARK``), so
+    that the cover block and the SDG chart of the app's own export stay out on the way in.
+    """
+    element = OxmlElement(tag)
+    element.set(qn("w:id"), "0")
+    if tag == "w:bookmarkStart":
+        element.set(qn("w:name"), ANSWERS_BOOKMARK)
+    body = document.element.body
+    section = body.find(qn("w:sectPr"))
+    if section is not None:
+        section.addprevious(element)
+    else:
+        body.append(element)
 
 
 def _add_coverage_figure(document, coverage: Coverage) -> None:
@@ -144,3 +193,4 @@ def _add_coverage_figure(document, coverage: Coverage) -> None:
 
     caption = _("Table rows (events, resources, initiatives) touching each goal.")
     document.add_paragraph(f"{caption} {coverage.summary}", style="Caption")
+

@@ -69,6 +69,7 @@ ROW_KIND_FIELDS = {
             "updated_by",
             "updated_at",
             "client_key",
+            "sdgs_text",
         }
     )
     for kind, model in ROW_MODELS.items()
@@ -103,6 +104,7 @@ def _row(row: TableRow, kind: str, question_numbers: dict[int, str]) -> dict[str
         **{name: getattr(row, name) for name in ROW_COMMON_FIELDS},
         **{name: getattr(row, name) for name in ROW_KIND_FIELDS[kind]},
         "sdgs": sdg_numbers(row),
+        "sdgs_text": row.sdgs_text,
         "updated_by": _username(row.updated_by),
         "updated_at": timestamp(row.updated_at),
     }

@@ -339,6 +339,8 @@ def _rows(data: dict, kind: str, submission: Submission, questions: dict, users:
             question=_question(item, questions, where),
             updated_by=users.get(item["updated_by"] or ""),
             **_values(model, item, ROW_COMMON_FIELDS + ROW_KIND_FIELDS[kind], where),
+            # Files written before the SDGs' text was kept lack it.
+            **(_values(model, item, ("sdgs_text",), where) if "sdgs_text" in item else {}),
         )
         _check(row, where)
         numbers = _require(item, "sdgs", list, where)

@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy
 
-from ..importers.sdgs import format_sdgs
 from ..models import ROW_MODELS, Submission, TableKind, TableRow
-from ..rowfields import clean
+from ..rowfields import clean, sdgs_text
 from .base import ROW_RELATED_NAMES, BaseExporter, submission_content
 
 # UN DESA's form labels, as the 2024 form writes them; not translated, since the text is
@@ -68,10 +67,7 @@ def _label(label: str, limit: int | None) -> str:
 def _row_fields(row: TableRow, kind: str, limit: int | None) -> list[tuple[str, str]]:
     fields = []
     for name, label in TXT_LABELS[kind]:
-        if name == "sdgs":
-            value = format_sdgs([sdg.number for sdg in row.sdgs.all()])
-        else:
-            value = clean(getattr(row, name)).strip()
+        value = sdgs_text(row) if name == "sdgs" else clean(getattr(row, name)).strip()
         fields.append((_label(label, limit), value))
     return fields
 

@@ -9,7 +9,9 @@ from .layouts import LAYOUTS, detect_layout, parse_document
 from .sdgs import format_sdgs, parse_sdgs
 from .services import (
     ImportResult,
+    SourceDocument,
     document_decode,
+    document_read,
     questionnaire_outline,
     submission_import,
 )
@@ -18,6 +20,8 @@ __all__ = [
     "LAYOUTS",
     "DocumentError",
     "ImportResult",
+    "SourceDocument",
+    "document_read",
     "Notice",
     "ParsedDocument",
     "detect_layout",

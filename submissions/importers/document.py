@@ -13,12 +13,30 @@ from ..services import ServiceError
 
 
 class DocumentError(ServiceError):
-    """A document that cannot be imported as it is; nothing is written."""
+    """A document that cannot be imported as it is; nothing is written.
 
-    def __init__(self, line: int, message: str):
+    ``line`` 0 is the file as a whole (a Word file that cannot be opened).
+    """
+
+    def __init__(self, line: int, message: str, *, unit: str = "line"):
         self.line = line
         self.message = message
-        super().__init__(_("line %(line)s: %(message)s") % {"line": line, "message": message})
+        if not line:
+            text = message
+        elif unit == "paragraph":
+            text = _("paragraph %(line)s: %(message)s") % {"line": line, "message": message}
+        else:
+            text = _("line %(line)s: %(message)s") % {"line": line, "message": message}
+        super().__init__(text)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a document as the engine reads it (a paragraph of a Word file)."""
+
+    number: int  # in the file, from 1 (the paragraph's, for a Word file)
+    text: str  # without surrounding white space
+    blank_before: bool  # a paragraph break comes before it
 
 
 @dataclass(frozen=True)
@@ -47,9 +65,18 @@ class Notice:
     line: int
     message: str
     text: str = ""
+    unit: str = "line"  # "paragraph" in a Word file
+
+    @property
+    def where(self) -> str:
+        if not self.line:
+            return _("the document")
+        if self.unit == "paragraph":
+            return _("paragraph %(number)s") % {"number": self.line}
+        return _("line %(number)s") % {"number": self.line}
 
     def __str__(self) -> str:
-        return _("line %(line)s: %(message)s") % {"line": self.line, "message": self.message}
+        return f"{self.where}: {self.message}"
 
 
 @dataclass
@@ -71,6 +98,27 @@ class ParsedRow:
     sdgs: list[int] = field(default_factory=list)
     lines: dict[str, int] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
+    # Text after a one-line field and before the next label (the 2021 layout): the
+    # description if no "Description" label follows, else more of the field it followed.
+    pending: list[tuple[str, Line]] = field(default_factory=list)
+
+
+@dataclass
+class Match:
+    """A line read as a question's heading, for the preview."""
+
+    question: str
+    line: int
+    similarity: int  # percent
+    text: str
+    number: str = ""  # the number the document gives it, "" for none
+    unit: str = "line"
+
+    @property
+    def where(self) -> str:
+        if self.unit == "paragraph":
+            return _("paragraph %(number)s") % {"number": self.line}
+        return _("line %(number)s") % {"number": self.line}
 
 
 @dataclass
@@ -83,6 +131,14 @@ class ParsedDocument:
     warnings: list[Notice] = field(default_factory=list)
     unplaced: list[Notice] = field(default_factory=list)
     ignored: list[Notice] = field(default_factory=list)
+    matches: list[Match] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # numbers of questions not in it
+    comments: list[Notice] = field(default_factory=list)  # a Word file's comments
+    tracked_changes: bool = False
+    unit: str = "line"
+
+    def notices(self) -> list[Notice]:
+        return [*self.warnings, *self.unplaced, *self.ignored, *self.comments]
 
 
 def key(text: str) -> str:

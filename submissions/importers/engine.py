@@ -1,12 +1,14 @@
-"""The label/value engine shared by the layouts that number their questions.
+"""The label/value engine shared by the layouts that number their questions, and Word files.
 
-A tokenizer (layouts.py) turns the document into lines, each knowing whether a blank line
-precedes it. The engine walks them once: question headings open a question, part titles a
-part, table labels a field of a row (a repeated label starts the next row), and any other
-text goes to whatever is open. Text it cannot place is reported, never dropped.
+A tokenizer (layouts.py, wordfile.py) turns the document into lines, each knowing whether a
+paragraph break precedes it. The engine walks them once: question headings open a question
+(found by number and by meaning, in any order: headings.py), part titles a part, table
+labels a field of a row (a row starts at its name label), and any other text goes to
+whatever is open. Text it cannot place is reported, never dropped; a question the document
+does not answer is listed.
 """
 
-from dataclasses import dataclass
+import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -14,6 +16,8 @@ from django.utils.translation import gettext as _
 from ..validators import validate_website
 from .document import (
     DocumentError,
+    Line,
+    Match,
     Notice,
     Outline,
     ParsedAnswer,
@@ -23,15 +27,13 @@ from .document import (
     join_paragraph,
     key,
 )
-from .labels import Heading, LabelMatch, heading_key, is_furniture, match_label, part_matches
-from .sdgs import parse_sdgs
+from .headings import HeadingFinder, part_similarity
+from .labels import LabelMatch, is_furniture, match_label, table_fields
+from .sdgs import read_sdgs, sdgs_problem
 
+__all__ = ["Engine", "Line", "finish_row"]
 
-@dataclass(frozen=True)
-class Line:
-    number: int  # in the file, from 1
-    text: str  # without surrounding white space
-    blank_before: bool  # a paragraph break comes before it
+_URL = re.compile(r"https?://[^\s<>()\"']+|www\.[^\s<>()\"']+", re.IGNORECASE)
 
 
 class _Field:
@@ -66,17 +68,18 @@ class _Text:
 
 
 class Engine:
-    def __init__(self, outline: Outline, *, layout: str, inline_labels: bool):
+    def __init__(self, outline: Outline, *, layout: str, inline_labels: bool, unit: str = "line"):
         self.questions = outline.questions
-        self.headings = [Heading(question) for question in self.questions]
+        self.finder = HeadingFinder(self.questions)
         self.inline_labels = inline_labels
         self.sections = {key(q.section) for q in self.questions if q.section}
-        self.document = ParsedDocument(layout=layout)
+        self.document = ParsedDocument(layout=layout, unit=unit)
         self.index = -1
         self.seen: dict[int, int] = {}  # question index -> line of its heading
         self.part: str | None = None
         self.row: ParsedRow | None = None
         self.sink: _Field | _Text | None = None
+        self.repeat: Notice | None = None  # the text of a question met a second time
         # A label with nothing after it at the very end means the file was cut short (unless
         # it is the website, often left empty in the last row).
         self.last_label: tuple[Line, str] | None = None
@@ -92,19 +95,25 @@ class Engine:
             first = self.questions[0] if self.questions else None
             expected = f"“{first.number}. {first.prompt[:80]}…”" if first else ""
             raise DocumentError(
-                1,
+                lines[0].number if lines else 1,
                 _("expected the questionnaire's questions, such as %(question)s; found none")
                 % {"question": expected},
+                unit=self.document.unit,
             )
         if self.last_label and lines and self.last_label[0] is lines[-1]:
             line, label = self.last_label
             raise DocumentError(
-                line.number, _("expected a value after the label “%(label)s”") % {"label": label}
+                line.number,
+                _("expected a value after the label “%(label)s”") % {"label": label},
+                unit=self.document.unit,
             )
         for rows in self.document.rows.values():
             for row in rows:
                 finish_row(row, self.document)
-        self._check_row_counts()
+        self._check_rows()
+        self.document.missing = [
+            q.number for index, q in enumerate(self.questions) if index not in self.seen
+        ]
         return self.document
 
     def _line(self, line: Line) -> None:
@@ -115,39 +124,92 @@ class Engine:
         if self._heading(line):
             return
         question = self.question
-        if question is None:
+        if self.repeat is not None:
+            self.repeat.text = join_paragraph(
+                self.repeat.text, line.text, blank_before=line.blank_before
+            )
+        elif question is None:
             self._preamble(line)
         elif question.parts and self._part(line, question):
             return
         elif key(line.text) in (key(question.guidance), *self.sections):
             self.document.ignored.append(Notice(line.number, _("guidance"), line.text))
-        elif question.table and (label := match_label(line.text, inline=self.inline_labels)):
+        elif question.table and (label := self._label_of(line)):
             self._label(line, label, question)
         else:
             self._text(line, question)
 
+    def _label_of(self, line: Line) -> LabelMatch | None:
+        label = match_label(line.text, inline=self.inline_labels)
+        if label is None or self.row is not None or label.fields.get(self.question.table) == "name":
+            return label
+        # Before a row's name, a line that starts like a label but carries a sentence is text.
+        return label if not label.rest or label.separated else None
+
     def _heading(self, line: Line) -> bool:
-        line_key = heading_key(line.text)
-        for index, heading in enumerate(self.headings):
-            if not heading.matches(line_key):
-                continue
-            question = heading.question
-            if index <= self.index:
-                if len(question.prompt) < 30:
-                    return False  # "Background" may well be a line of an answer
-                # A long heading met again means the document repeats itself: refuse, don't guess.
-                raise DocumentError(
-                    line.number,
-                    _(
-                        "question %(number)s appears a second time (first at line %(first)s): "
-                        "expected each question once"
-                    )
-                    % {"number": question.number, "first": self.seen.get(index, "?")},
-                )
-            self.index, self.part, self.row, self.sink = index, None, None, None
-            self.seen[index] = line.number
+        match = self.finder.find(line.text)
+        if match is None:
+            return False
+        question = self.questions[match.index]
+        if match.index == self.index and self._nothing_yet(question):
+            # The heading again before any answer (a section title that is also the
+            # question's text, a heading split over two lines): one heading.
+            self.document.ignored.append(Notice(line.number, _("heading repeated"), line.text))
             return True
-        return False
+        if match.index in self.seen:
+            if match.similarity < 1 or not match.number and len(question.prompt) < 30:
+                # "Background" met again, or a line merely like a heading: text of the answer.
+                return False
+            self._close_row()
+            # The same question twice: what follows is kept apart, never merged or dropped.
+            notice = Notice(
+                line.number,
+                _(
+                    "question %(number)s appears a second time (first at %(unit)s %(first)s): "
+                    "what follows is kept as text the import could not place"
+                )
+                % {
+                    "number": question.number,
+                    "unit": self._unit_word(),
+                    "first": self.seen[match.index],
+                },
+                "",
+            )
+            self.document.unplaced.append(notice)
+            self.repeat, self.sink, self.row, self.part = notice, None, None, None
+            return True
+        self._close_row()
+        self.index, self.part, self.row, self.sink, self.repeat = (
+            match.index,
+            None,
+            None,
+            None,
+            None,
+        )
+        self.seen[match.index] = line.number
+        self.document.matches.append(
+            Match(question.number, line.number, match.percent, line.text, match.number)
+        )
+        if match.number and match.number != key(question.number):
+            self.document.warnings.append(
+                Notice(
+                    line.number,
+                    _("numbered %(given)s in the document, read as question %(number)s by its text")
+                    % {"given": match.number, "number": question.number},
+                    line.text,
+                )
+            )
+        return True
+
+    def _nothing_yet(self, question: QuestionOutline) -> bool:
+        """Whether the open question has no text and no row yet."""
+        answers = self.document.answers
+        return not self.document.rows.get(question.number) and not any(
+            answers[k].text.strip() for k in answers if k[0] == question.number
+        )
+
+    def _unit_word(self) -> str:
+        return _("paragraph") if self.document.unit == "paragraph" else _("line")
 
     def _preamble(self, line: Line) -> None:
         if not self.document.organization_line:
@@ -158,8 +220,19 @@ class Engine:
 
     def _part(self, line: Line, question: QuestionOutline) -> bool:
         for title in question.parts:
-            if part_matches(title, line.text):
+            if part_similarity(title, line.text):
+                self._close_row()
                 self.part, self.row = title, None
+                if (question.number, title) in self.document.answers:
+                    self.document.warnings.append(
+                        Notice(
+                            line.number,
+                            _("“%(title)s” appears a second time: its texts are put together")
+                            % {"title": title},
+                        )
+                    )
+                    self.sink = _Text(self.document.answers[(question.number, title)])
+                    return True
                 answer = ParsedAnswer(question.number, title, "", line.number)
                 self.document.answers[(question.number, title)] = answer
                 self.sink = _Text(answer)
@@ -178,15 +251,42 @@ class Engine:
                 text=label.rest,
             )
             return
-        if self.row is None or name in self.row.labels:
-            self.row = ParsedRow(question.number, question.table, line.number)
-            self.document.rows.setdefault(question.number, []).append(self.row)
-        self.row.labels[name] = label.label
-        self.row.lines[name] = line.number
-        self.row.values[name] = label.rest
+        row = self.row
+        if name == "name" or row is None:
+            self._close_row()
+            row = self.row = ParsedRow(question.number, question.table, line.number)
+            self.document.rows.setdefault(question.number, []).append(row)
+            if name != "name":
+                self.document.warnings.append(
+                    Notice(
+                        line.number,
+                        _("a row of question %(number)s starts without its name label")
+                        % {"number": question.number},
+                        line.text,
+                    )
+                )
+        elif name in row.labels:
+            # A row starts at its name only: the same label twice adds to the field.
+            self.document.warnings.append(
+                Notice(
+                    line.number,
+                    _("“%(label)s” appears twice in the row “%(name)s”: both values are kept")
+                    % {"label": label.label, "name": row.values.get("name", "")},
+                    label.rest,
+                )
+            )
+            if label.rest:
+                row.values[name] = join_paragraph(row.values[name], label.rest, blank_before=True)
+            self.sink = _Field(row, name, ends_at_blank=False)
+            return
+        if name == "description":
+            self._settle_pending(row)
+        row.labels[name] = label.label
+        row.lines[name] = line.number
+        row.values[name] = label.rest
         # The 2021 layout writes one-line values: a blank line ends them, except descriptions.
         ends_at_blank = self.inline_labels and name != "description"
-        self.sink = _Field(self.row, name, ends_at_blank=ends_at_blank)
+        self.sink = _Field(row, name, ends_at_blank=ends_at_blank)
 
     def _text(self, line: Line, question: QuestionOutline) -> None:
         if self.sink is not None and self.sink.accepts(line):
@@ -206,21 +306,48 @@ class Engine:
             )
 
     def _orphan(self, line: Line) -> None:
-        """Text after a row's one-line fields, without a label (a 2021 record does this)."""
+        """Text after a row's one-line field, without a label (a 2021 record does this).
+
+        Whether it is more of that field or the row's description is known later: a
+        "Description" label later in the row makes it the field's, a field of several
+        paragraphs (``_settle_pending``); the row's end without one makes it the
+        description (``_close_row``).
+        """
         row = self.row
-        if "description" in row.labels:
-            self._unplaced(
-                line,
-                _("text without a label after the row “%(name)s”")
-                % {"name": row.values.get("name", "")},
-            )
+        if isinstance(self.sink, _Field):
+            after = self.sink.name
+        else:
+            after = row.pending[-1][0] if row.pending else ""
+        row.pending.append((after, line))
+        self.sink = None
+
+    def _settle_pending(self, row: ParsedRow) -> None:
+        """Text held after one-line fields, now that the row's description label has come."""
+        for after, line in row.pending:
+            if after:
+                row.values[after] = join_paragraph(row.values[after], line.text, blank_before=True)
+        row.pending.clear()
+
+    def _close_row(self) -> None:
+        """The open row ends: held text without a label becomes its description, or is kept."""
+        row = self.row
+        if row is None or not row.pending:
             return
+        if "description" in row.labels:
+            self._settle_pending(row)
+            return
+        first = row.pending[0][1]
         row.labels["description"] = ""
-        row.lines["description"] = line.number
-        row.values["description"] = line.text
-        self.sink = _Field(row, "description", ends_at_blank=False)
+        row.lines["description"] = first.number
+        description = ""
+        for _after, line in row.pending:
+            description = join_paragraph(description, line.text, blank_before=line.blank_before)
+        row.values["description"] = description
+        row.pending.clear()
         self.document.warnings.append(
-            Notice(line.number, _("text without a label read as the row's description"), line.text)
+            Notice(
+                first.number, _("text without a label read as the row's description"), first.text
+            )
         )
 
     def _unplaced(self, line: Line, message: str, *, text: str | None = None) -> None:
@@ -228,7 +355,8 @@ class Engine:
         self.document.unplaced.append(notice)
         self.sink = _Text(notice)
 
-    def _check_row_counts(self) -> None:
+    def _check_rows(self) -> None:
+        self._close_row()
         for question in self.questions:
             rows = self.document.rows.get(question.number, [])
             if question.max_rows and len(rows) > question.max_rows:
@@ -239,6 +367,31 @@ class Engine:
                         % {"number": question.number, "max": question.max_rows, "count": len(rows)},
                     )
                 )
+            names: dict[str, ParsedRow] = {}
+            for row in rows:
+                name = key(row.values.get("name", ""))
+                if name and name in names:
+                    self.document.warnings.append(
+                        Notice(
+                            row.line,
+                            _("the row “%(name)s” appears twice in question %(number)s")
+                            % {"name": row.values["name"], "number": question.number},
+                        )
+                    )
+                names.setdefault(name, row)
+                missing = [
+                    label
+                    for field_name, label in table_fields(question.table)
+                    if field_name not in row.labels and field_name != "website"
+                ]
+                if missing and row.values.get("name"):
+                    self.document.warnings.append(
+                        Notice(
+                            row.line,
+                            _("the row “%(name)s” has no %(fields)s: left empty")
+                            % {"name": row.values["name"], "fields": ", ".join(missing)},
+                        )
+                    )
 
 
 def finish_row(row: ParsedRow, document: ParsedDocument) -> None:
@@ -246,11 +399,25 @@ def finish_row(row: ParsedRow, document: ParsedDocument) -> None:
     for name in list(row.values):
         row.values[name] = row.values[name].strip()
     sdg_text = row.values.pop("sdgs", "")
-    try:
-        row.sdgs = parse_sdgs(sdg_text)
-    except ValueError as error:
-        raise DocumentError(row.lines.get("sdgs", row.line), str(error)) from None
+    reading = read_sdgs(sdg_text)
+    row.sdgs = reading.numbers
+    row.values["sdgs_text"] = " ".join(sdg_text.split())
+    problem = sdgs_problem(sdg_text, reading)
+    if problem:
+        # One unreadable cell does not refuse the document: the row comes in with the goals
+        # that could be read, and the text as written is kept beside them.
+        document.warnings.append(
+            Notice(
+                row.lines.get("sdgs", row.line),
+                _("%(problem)s; the row “%(name)s” keeps the text as written")
+                % {"problem": problem, "name": row.values.get("name", "")},
+                sdg_text,
+            )
+        )
     website = row.values.get("website", "")
+    urls = _URL.findall(website)
+    if website and len(urls) == 1 and urls[0] != website:
+        website = row.values["website"] = urls[0]  # "IOM's page (https://…)": the address
     try:
         validate_website(website)
     except ValidationError:

@@ -1,27 +1,46 @@
-"""The coordinator's upload form: a UTF-8 text file, checked before anything is parsed."""
+"""The coordinator's import form: a Word or text file, or text pasted in a box, read before
+anything is parsed."""
 
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
+from ..text import MAX_TEXT_LENGTH
 from .document import DocumentError
 from .layouts import LAYOUTS
-from .services import MAX_DOCUMENT_BYTES, document_decode
+from .services import MAX_WORD_BYTES, SourceDocument, document_read
+
+MAX_PASTED_CHARACTERS = 40 * MAX_TEXT_LENGTH  # a whole submission, well beyond its limits
 
 
 class ImportUploadForm(forms.Form):
     document = forms.FileField(
         label=_("Document"),
         help_text=_(
-            "A .txt file in UTF-8, at most 2 MB, in one of the layouts of the seed documents."
+            "A Word document (.docx) or plain text (.txt, UTF-8): last year's reply, the Word "
+            "template filled in, or this application's own export. At most 10 MB."
         ),
-        validators=[FileExtensionValidator(allowed_extensions=["txt"])],
-        widget=forms.ClearableFileInput(attrs={"accept": ".txt,text/plain"}),
+        required=False,
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".docx,.txt,text/plain,"
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
+        ),
+    )
+    pasted = forms.CharField(
+        label=_("Or paste the text"),
+        help_text=_(
+            "Text copied from the published page, an e-mail or a PDF: lines broken inside a "
+            "paragraph and words hyphenated at a line's end are joined again."
+        ),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
     )
     layout = forms.ChoiceField(
-        label=_("Layout"),
+        label=_("Layout of a text"),
         choices=[("", _("Detect it from the document")), *LAYOUTS.items()],
         required=False,
     )
@@ -34,14 +53,32 @@ class ImportUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False  # the template's <form> carries the buttons
+        self.fields["pasted"].widget.attrs.pop("maxlength", None)
 
-    def clean_document(self) -> str:
-        """The file's text (not the file): refused when too large, binary or not UTF-8."""
-        upload = self.cleaned_data["document"]
-        if upload.size > MAX_DOCUMENT_BYTES:
-            # Checked before reading, so a huge upload is not loaded into memory.
-            raise ValidationError(_("The file is larger than 2 MB."), code="too_large")
+    def clean(self):
+        """The document read once (``source``): from the file, else from the pasted text."""
+        cleaned = super().clean()
+        upload, pasted = cleaned.get("document"), cleaned.get("pasted") or ""
+        if upload and pasted.strip():
+            raise ValidationError(
+                _("Give a file or paste a text, not both."), code="file_and_text"
+            )
+        if not upload and not pasted.strip():
+            raise ValidationError(
+                _("Choose a Word or text file, or paste the text of the submission."),
+                code="nothing",
+            )
         try:
-            return document_decode(upload.read())
+            if upload:
+                if upload.size > MAX_WORD_BYTES:
+                    # Checked before reading, so a huge upload is not loaded into memory.
+                    raise ValidationError(_("The file is larger than 10 MB."), code="too_large")
+                self.source: SourceDocument = document_read(upload.read())
+            else:
+                if len(pasted) > MAX_PASTED_CHARACTERS:
+                    raise ValidationError(_("The pasted text is too long."), code="too_long")
+                self.source = document_read(pasted)
         except DocumentError as error:
-            raise ValidationError(str(error), code="not_text") from None
+            field = "document" if upload else "pasted"
+            self.add_error(field, ValidationError(str(error), code="unreadable"))
+        return cleaned

@@ -9,7 +9,8 @@ import re
 from dataclasses import dataclass
 
 from ..models import TableKind
-from .document import QuestionOutline, key
+from ..rowfields import ROW_FIELDS
+from .document import key
 
 # "{n}" stands for a word limit. Longer labels are listed first only for readability: the
 # longest match always wins.
@@ -63,6 +64,12 @@ class LabelMatch:
     label: str  # as written in the document
     fields: dict[str, str]  # table kind -> model field this label fills there
     rest: str  # the value written on the same line, if any
+    separated: bool = False  # the value follows a colon, a tab or " | "
+
+
+def table_fields(table: str) -> list[tuple[str, str]]:
+    """A table's fields and their labels as the app names them, in the form's order."""
+    return [(name, str(label)) for name, label in ROW_FIELDS.get(table, ())]
 
 
 def _pattern(label: str) -> str:
@@ -84,24 +91,41 @@ def _vocabulary() -> list[tuple[re.Pattern, dict[str, str]]]:
 
 
 _VOCABULARY = _vocabulary()
-_LABEL_END = re.compile(r"[\s:|]*$")
+_LABEL_END = re.compile(r"[\s:|*]*$")
 _INLINE_BOUNDARY = re.compile(r"(?=$|[^\w(/])")
+# A value on the label's line after a colon, a tab or a table cell's " | " (any layout).
+_SEPARATOR = re.compile(r"^[ *]*(?::|\t|\s\|\s|\|)\s*")
+_MARKUP = re.compile(r"^(?:[*\u2022\u25aa]\s*)+")
 
 
 def match_label(text: str, *, inline: bool) -> LabelMatch | None:
-    """The table label a line holds (the whole line, or its start when ``inline``)."""
+    """The table label a line holds: the whole line, or its start with the value after it.
+
+    "Event Name: IDM", "Event Name<TAB>IDM" and "Event Name | IDM" in any layout; "Partners
+    UN System" (no separator) only in the 2021 layout, where ``inline`` is true. Bullets and
+    the asterisks of bold text pasted from an e-mail ("**Event name:** IDM") are left aside.
+    """
+    text = _MARKUP.sub("", text)
     best: LabelMatch | None = None
     for pattern, fields in _VOCABULARY:
         match = pattern.match(text)
         if not match:
             continue
         rest = text[match.end() :]
+        separated = False
         if _LABEL_END.fullmatch(rest):
             rest = ""
+        elif separator := _SEPARATOR.match(rest):
+            rest, separated = rest[separator.end() :], True
         elif not inline or not _INLINE_BOUNDARY.match(rest):
             continue
         if best is None or match.end() > len(best.label):
-            best = LabelMatch(label=match.group(0), fields=fields, rest=rest.lstrip(" \t:\u00a0"))
+            best = LabelMatch(
+                label=match.group(0),
+                fields=fields,
+                rest=rest.lstrip(" \t:*\u00a0").rstrip(" |"),
+                separated=separated,
+            )
     return best
 
 
@@ -120,37 +144,3 @@ _FURNITURE = (
 def is_furniture(text: str) -> bool:
     folded = key(text)
     return any(pattern.fullmatch(folded) for pattern in _FURNITURE)
-
-
-# -- Questions and parts -------------------------------------------------------------------
-
-_LIMIT_SUFFIX = re.compile(r"\s*\(max\.? \d+ words[^)]*\)\s*$")
-_ENUMERATION = re.compile(r"^\(?(?:\d{1,2}|[a-z])[.)]\s*")
-
-
-def heading_key(text: str) -> str:
-    """A line as compared with headings; computed once per line."""
-    return _LIMIT_SUFFIX.sub("", key(text).rstrip(" |"))
-
-
-class Heading:
-    """A question's heading, "N. prompt (max L words)", with or without its number."""
-
-    def __init__(self, question: QuestionOutline):
-        self.question = question
-        self.number = re.compile(rf"^{re.escape(key(question.number))}\s*[.)]\s*")
-        self.prompt = _LIMIT_SUFFIX.sub("", key(question.prompt))
-
-    def matches(self, line_key: str) -> bool:
-        if len(line_key) < len(self.prompt):
-            return False
-        line = self.number.sub("", line_key, count=1)
-        # A long prompt may run on with guidance on the same line; a short one must match whole.
-        return line == self.prompt or (len(self.prompt) >= 60 and line.startswith(self.prompt))
-
-
-def part_matches(title: str, text: str) -> bool:
-    """Whether a line is a part's title, with or without an enumeration ("1)Food systems")."""
-    line = key(text).rstrip(" |:")
-    wanted = key(title).rstrip(" :")
-    return line == wanted or _ENUMERATION.sub("", line) == wanted

@@ -7,6 +7,11 @@
 | inline      | 2021 | label and value on one line ("Partners UN System, ...")            |
 | plain       | 2017 | numbered questions and paragraphs, no tables                       |
 | web-capture | GBV  | each answer twice, around "View More"; no question text            |
+| word        | —    | a Word document (.docx), read paragraph by paragraph (wordfile.py)  |
+
+Whatever the layout, a label and its value may share a line after a colon, a tab or " | ".
+In plain text, lines wrapped by hand (a PDF's, an e-mail's) are joined back into their
+paragraphs, and a word hyphenated at a line's end is made whole.
 """
 
 import re
@@ -14,8 +19,8 @@ import re
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .document import DocumentError, Outline, ParsedDocument, raw_lines
-from .engine import Engine, Line
+from .document import DocumentError, Line, Outline, ParsedDocument, raw_lines
+from .engine import Engine
 from .labels import match_label
 from .webcapture import VIEW_MORE, parse_web_capture
 
@@ -24,6 +29,7 @@ PIPE = "pipe"
 INLINE = "inline"
 PLAIN = "plain"
 WEB_CAPTURE = "web-capture"
+WORD = "word"
 
 LAYOUTS = {
     BLANK_LINE: gettext_lazy("Label, blank line, value (2024; the plain-text export)"),
@@ -32,6 +38,7 @@ LAYOUTS = {
     PLAIN: gettext_lazy("Numbered narrative without tables (2017)"),
     WEB_CAPTURE: gettext_lazy("Web page capture with “View More” (2024 gender questionnaire)"),
 }
+WORD_LAYOUT = gettext_lazy("Word document (.docx)")
 
 _PIPE_END = re.compile(r"\s*\|$")
 
@@ -56,12 +63,38 @@ def detect_layout(text: str) -> str:
     return BLANK_LINE if whole else PLAIN
 
 
+_SENTENCE_END = re.compile(r"[.:;!?)\]\"\u201d\u00bb|]$")
+_HYPHENATED = re.compile(r"[^\W\d_]-$")
+
+
+def _continues(previous: str, line: str) -> bool:
+    """Whether a line carries on the paragraph of the line above it (a wrapped line)."""
+    if not line[:1].islower():
+        return False
+    if _HYPHENATED.search(previous):
+        return True
+    return not _SENTENCE_END.search(previous) and not match_label(previous, inline=False)
+
+
 def paragraph_lines(text: str) -> list[Line]:
-    """Non-blank lines; a blank line (or one of no-break spaces) starts a paragraph."""
-    lines, blank = [], True
+    """Non-blank lines; a blank line (or one of no-break spaces) starts a paragraph.
+
+    A line wrapped by hand is joined to the one above it: it starts in lower case after a
+    line that ends no sentence (and is no label), or after a word cut by a hyphen.
+    """
+    lines: list[Line] = []
+    blank = True
     for number, raw in enumerate(raw_lines(text), start=1):
         stripped = raw.strip()
-        if stripped:
+        if stripped and lines and not blank and _continues(lines[-1].text, stripped):
+            previous = lines[-1]
+            joined = (
+                previous.text[:-1] + stripped
+                if _HYPHENATED.search(previous.text)
+                else f"{previous.text} {stripped}"
+            )
+            lines[-1] = Line(previous.number, joined, blank_before=previous.blank_before)
+        elif stripped:
             lines.append(Line(number, stripped, blank_before=blank))
         blank = not stripped
     return lines
@@ -93,6 +126,20 @@ def parse_document(text: str, outline: Outline, *, layout: str | None = None) ->
     else:
         lines = pipe_lines(text) if layout == PIPE else paragraph_lines(text)
         document = Engine(outline, layout=layout, inline_labels=layout == INLINE).run(lines)
-    document.warnings.sort(key=lambda notice: notice.line)
-    document.unplaced.sort(key=lambda notice: notice.line)
+    return _sorted(document)
+
+
+def parse_lines(lines: list[Line], outline: Outline) -> ParsedDocument:
+    """Parse a Word document's paragraphs (wordfile.read_word) against a questionnaire."""
+    if not lines:
+        raise DocumentError(0, _("the Word document holds no text"))
+    document = Engine(outline, layout=WORD, inline_labels=False, unit="paragraph").run(lines)
+    return _sorted(document)
+
+
+def _sorted(document: ParsedDocument) -> ParsedDocument:
+    for notices in (document.warnings, document.unplaced):
+        notices.sort(key=lambda notice: notice.line)
+    for item in (*document.notices(), *document.matches):
+        item.unit = document.unit
     return document

@@ -1,7 +1,8 @@
-"""Importing a document into a submission: upload, preview what will be created, confirm.
+"""Importing a document into a submission: upload or paste, preview what it creates, confirm.
 
-Nothing is written before the confirmation: the uploaded text waits in the session, under
-a token the preview page sends back, and the confirmation imports it again, for real.
+Nothing is written before the confirmation: the document as read (a Word file's paragraphs,
+or the text) waits in the session, under a token the preview page sends back, and the
+confirmation imports it again, for real.
 """
 
 import secrets
@@ -10,10 +11,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from ..importers import submission_import
+from ..importers import SourceDocument, services, submission_import
 from ..importers.forms import ImportUploadForm
 from ..models import Submission
 from ..selectors import submissions_visible_to
@@ -30,15 +33,19 @@ def _submission(request: HttpRequest, pk: int) -> Submission:
     return submission
 
 
-def _import(request: HttpRequest, submission: Submission, pending: dict, *, dry_run: bool):
+def _import(
+    request: HttpRequest, submission: Submission, pending: dict, *, dry_run: bool, keep=True
+):
     return submission_import(
         organization=submission.organization,
         questionnaire=submission.questionnaire,
-        document_text=pending["text"],
+        document=SourceDocument.from_data(pending["source"]),
         replace=pending["replace"],
         layout=pending["layout"] or None,
         user=request.user,
         dry_run=dry_run,
+        keep_unplaced=keep,
+        name=pending["name"],
     )
 
 
@@ -49,10 +56,12 @@ def import_upload(request: HttpRequest, pk: int) -> HttpResponse:
     bound = request.method == "POST"
     form = ImportUploadForm(request.POST, request.FILES) if bound else ImportUploadForm()
     if bound and form.is_valid():
+        upload = form.cleaned_data["document"]
         pending = {
             "submission": submission.pk,
             "token": secrets.token_urlsafe(16),
-            "text": form.cleaned_data["document"],
+            "source": form.source.as_data(),
+            "name": upload.name[:255] if upload else _("pasted text"),
             "replace": form.cleaned_data["replace"],
             "layout": form.cleaned_data["layout"],
         }
@@ -78,12 +87,14 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     if (
         not pending
         or pending.get("submission") != submission.pk
+        or "source" not in pending  # waiting since before Word files were read
         or not secrets.compare_digest(pending.get("token", ""), request.POST.get("token", ""))
     ):
         messages.error(request, _("This import is no longer waiting: upload the file again."))
         return redirect("submission_import", pk=submission.pk)
     try:
-        result = _import(request, submission, pending, dry_run=False)
+        keep = request.POST.get("keep_unplaced") == "1"
+        result = _import(request, submission, pending, dry_run=False, keep=keep)
     except ServiceError as error:
         messages.error(request, _("Nothing was imported: %(error)s") % {"error": error})
         return redirect("submission_import", pk=submission.pk)
@@ -93,4 +104,32 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         _("Imported %(answers)d answers and %(rows)d table rows.")
         % {"answers": len(result.answers), "rows": len(result.rows)},
     )
+    kept = result.submission.unplaced_texts.filter(dismissed_at__isnull=True).count()
+    if keep and kept:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d text could not be placed: it is listed on this page until someone "
+                "dismisses it.",
+                "%(count)d texts could not be placed: they are listed on this page until "
+                "someone dismisses them.",
+                kept,
+            )
+            % {"count": kept},
+        )
     return redirect(submission)
+
+
+@login_required
+@require_POST
+def unplaced_dismiss(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
+    """Take a text the import could not place off the submission's page."""
+    submission = get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
+    item = get_object_or_404(submission.unplaced_texts.select_related("submission"), pk=item_id)
+    try:
+        services.unplaced_dismiss(item=item, user=request.user)
+    except ServiceError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The text is dismissed."))
+    return redirect(reverse("submission_detail", args=[submission.pk]) + "#unplaced")

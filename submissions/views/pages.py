@@ -105,6 +105,9 @@ def submission_detail(request, pk: int):
             "allowed": allowed_actions(request.user, submission),
             "finalized_message": finalized_message(submission) if finalized else "",
             "timeline": submission_timeline(submission=submission),
+            "unplaced": list(
+                submission.unplaced_texts.filter(dismissed_at__isnull=True).order_by("pk")
+            ),
             "coverage": coverage,
             "chart": sdg_chart(coverage) if coverage.has_tables else None,
         },

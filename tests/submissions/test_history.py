@@ -207,7 +207,7 @@ def test_an_import_is_one_revision_and_a_replacing_import_keeps_what_it_replaced
     result = submission_import(
         organization=organization,
         questionnaire=questionnaire,
-        document_text=seed_text("desa-2024"),
+        document=seed_text("desa-2024"),
         user=contributor,
     )
     submission = result.submission
@@ -219,7 +219,7 @@ def test_an_import_is_one_revision_and_a_replacing_import_keeps_what_it_replaced
     submission_import(
         organization=organization,
         questionnaire=questionnaire,
-        document_text=seed_text("desa-2024"),
+        document=seed_text("desa-2024"),
         user=contributor,
         replace=True,
     )

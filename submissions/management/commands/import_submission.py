@@ -6,7 +6,6 @@ from accounts.models import Organization
 from submissions.importers import (
     LAYOUTS,
     ImportResult,
-    document_decode,
     submission_import,
 )
 from submissions.models import Questionnaire
@@ -20,7 +19,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path, help="The document, UTF-8 plain text.")
+        parser.add_argument(
+            "file", type=Path, help="The document: a Word file (.docx) or UTF-8 plain text."
+        )
         parser.add_argument("--organization", required=True, help="Organization code, e.g. IOM.")
         parser.add_argument(
             "--questionnaire", required=True, help="Questionnaire slug, e.g. desa-2024."
@@ -52,7 +53,8 @@ class Command(BaseCommand):
             result = submission_import(
                 organization=org,
                 questionnaire=form,
-                document_text=document_decode(data),
+                document=data,
+                name=file.name,
                 replace=options["replace"],
                 layout=options["layout"],
                 dry_run=options["dry_run"],
@@ -69,9 +71,14 @@ class Command(BaseCommand):
     def _summary(self, result: ImportResult, *, verbose: bool) -> None:
         counts = result.row_counts()
         tables = ", ".join(f"{count} {kind}" for kind, count in counts.items()) or "no table rows"
-        self.stdout.write(f"Layout: {result.layout}")
+        self.stdout.write(f"Layout: {result.layout} ({result.layout_label})")
         self.stdout.write(f"Answers: {len(result.answers)}; rows: {tables}")
         if verbose:
+            for match in result.matches:
+                self.stdout.write(
+                    f"  {match.where} read as question {match.question}, "
+                    f"{match.similarity}% alike: {_quoted(match.text)[2:]}"
+                )
             for answer in result.answer_previews():
                 where = f"{answer.question} / {answer.part}" if answer.part else answer.question
                 limit = f" of {answer.limit}" if answer.limit else ""
@@ -84,6 +91,18 @@ class Command(BaseCommand):
                         f"  {question.table} {question.number}.{item.row.position}: "
                         f"{item.row.name or '(no name)'} [SDGs {sdgs}]"
                     )
+        if result.missing:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Not in the document: {len(result.missing)} question(s) of the questionnaire"
+                )
+            )
+            for question in result.missing:
+                self.stdout.write(
+                    self.style.WARNING(f"  {question.number}. {question.prompt[:70]}")
+                )
+        for notice in result.comments:
+            self.stdout.write(f"  {notice}{_quoted(notice.text)}")
         self.stdout.write(f"Warnings: {len(result.warnings)}")
         for notice in result.warnings:
             self.stdout.write(self.style.WARNING(f"  {notice}{_quoted(notice.text)}"))

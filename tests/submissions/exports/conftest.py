@@ -170,3 +170,20 @@ def reviewed_submission(filled_submission, editor):
         submission=filled_submission, kind="import", actor=editor, message="Imported."
     )
     return filled_submission
+
+
+def body_paragraphs(document) -> list:
+    """The document's paragraphs in order, those inside content controls too (python-docx's
+    ``document.paragraphs`` skips them, and the export wraps its cover block and chart so)."""
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
+    body = document.element.body
+    found = []
+    for child in body.iterchildren():
+        if child.tag == qn("w:p"):
+            found.append(Paragraph(child, document._body))
+        elif child.tag == qn("w:sdt"):
+            content = child.find(qn("w:sdtContent"))
+            found += [Paragraph(p, document._body) for p in content.iterchildren(qn("w:p"))]
+    return found

@@ -20,6 +20,7 @@ from submissions.exports.pdf import print_context
 from submissions.insight.coverage import WIDTH
 from submissions.models import Question, Questionnaire, Submission
 from tests.conftest import make_member, require_program
+from tests.submissions.exports.conftest import body_paragraphs
 from tests.submissions.exports.libreoffice import libreoffice_open
 
 pytestmark = pytest.mark.django_db
@@ -69,8 +70,8 @@ def test_docx_holds_the_chart_as_a_png_picture(filled_submission):
 
 def test_docx_figure_has_a_title_and_a_caption_after_the_questions(filled_submission):
     document = docx.Document(io.BytesIO(_docx(filled_submission)))
-    texts = [p.text for p in document.paragraphs]
-    captions = [p.text for p in document.paragraphs if p.style.name == "Caption"]
+    texts = [p.text for p in body_paragraphs(document)]
+    captions = [p.text for p in body_paragraphs(document) if p.style.name == "Caption"]
 
     assert texts.index("SDG coverage") > texts.index("7. Initiatives?")
     assert captions == [
@@ -83,14 +84,18 @@ def test_docx_figure_has_a_title_and_a_caption_after_the_questions(filled_submis
         "15 Life on Land, 16 Peace, Justice and Strong Institutions."
     ]
     # The questionnaire's headings stay the document's only headings.
-    assert "SDG coverage" not in [p.text for p in document.paragraphs if "Heading" in p.style.name]
+    assert "SDG coverage" not in [
+        p.text for p in body_paragraphs(document) if "Heading" in p.style.name
+    ]
 
 
 def test_docx_of_a_questionnaire_without_tables_has_no_chart(no_tables_submission):
     content = _docx(no_tables_submission)
     with zipfile.ZipFile(io.BytesIO(content)) as package:
         assert not [n for n in package.namelist() if n.startswith("word/media/")]
-    assert "SDG coverage" not in [p.text for p in docx.Document(io.BytesIO(content)).paragraphs]
+    assert "SDG coverage" not in [
+        p.text for p in body_paragraphs(docx.Document(io.BytesIO(content)))
+    ]
 
 
 def test_libreoffice_opens_the_docx_with_its_picture(filled_submission, tmp_path):

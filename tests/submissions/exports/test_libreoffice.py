@@ -8,6 +8,7 @@ import pytest
 from submissions.exports import render_export
 from submissions.models import Answer, Event
 from submissions.wordcount import count_words
+from tests.submissions.exports.conftest import body_paragraphs
 from tests.submissions.exports.libreoffice import libreoffice_open
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +18,7 @@ def _docx_text(content: bytes) -> list[str]:
     """Every paragraph the DOCX holds: header, body and table cells."""
     document = docx.Document(io.BytesIO(content))
     header = [p.text for s in document.sections for p in s.header.paragraphs]
-    body = [p.text for p in document.paragraphs]
+    body = [p.text for p in body_paragraphs(document)]
     cells = [
         p.text
         for table in document.tables

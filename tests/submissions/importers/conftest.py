@@ -89,5 +89,5 @@ def desa_2024(sdgs):
 def iom_2024(organization, desa_2024):
     """IOM's 2024 submission, imported from its seed document."""
     return submission_import(
-        organization=organization, questionnaire=desa_2024, document_text=seed_text("desa-2024")
+        organization=organization, questionnaire=desa_2024, document=seed_text("desa-2024")
     ).submission

@@ -70,8 +70,12 @@ def test_binary_or_other_encodings_are_refused(organization, desa_2024, tmp_path
     path.write_bytes("International Organization for Migration\nIOM’s".encode("cp1252"))
     with pytest.raises(CommandError, match="line 2: the file is not UTF-8 text"):
         run(path, organization="IOM", questionnaire="desa-2024")
-    path.write_bytes(b"PK\x03\x04\x00\x00binary")
+    path.write_bytes(b"GIF89a\x00\x00binary")
     with pytest.raises(CommandError, match="line 1: the file is binary"):
+        run(path, organization="IOM", questionnaire="desa-2024")
+    # A zip file is read as a Word document, whatever its name: this one is none.
+    path.write_bytes(b"PK\x03\x04\x00\x00binary")
+    with pytest.raises(CommandError, match="damaged or not a Word document"):
         run(path, organization="IOM", questionnaire="desa-2024")
 
 

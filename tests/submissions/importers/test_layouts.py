@@ -188,4 +188,4 @@ def test_text_a_question_cannot_hold_is_reported():
     ]
     assert "question 3 has no narrative answer" in document.unplaced[1].message
     assert "“Target audience” fits no field of the events" in document.unplaced[2].message
-    assert document.rows["3"][0].values == {"name": "Forum"}
+    assert document.rows["3"][0].values == {"name": "Forum", "sdgs_text": ""}

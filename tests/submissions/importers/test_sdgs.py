@@ -31,6 +31,15 @@ ALL = list(range(1, 18))
         ("  ", []),
         ("n/a", []),
         ("N/A", []),
+        # Targets are their goals; goal names are read; "all" however it is said.
+        ("10.7, 16.2", [10, 16]),
+        ("10.7, 17.18", [10, 17]),
+        ("SDG 16 (targets 16.1, 16.2)", [16]),
+        ("SDG 4 (Quality education), SDG 10 (Reduced inequalities)", [4, 10]),
+        ("Quality Education; Peace, Justice and Strong Institutions", [4, 16]),
+        ("Goals 1-5", [1, 2, 3, 4, 5]),
+        ("all SDGs", ALL),
+        ("All the SDGs", ALL),
     ],
 )
 def test_parse_sdgs(text, expected):
@@ -43,7 +52,7 @@ def test_parse_sdgs(text, expected):
         ("18", "SDG 18 does not exist"),
         ("0, 5", "SDG 0 does not exist"),
         ("SDGs 1 and 18", "SDG 18 does not exist"),
-        ("Poverty and hunger", "cannot read “Poverty and hunger” as SDGs"),
+        ("To be decided", "cannot read “To be decided” as SDGs"),
         ("1, 2, x", "cannot read"),
     ],
 )

@@ -38,7 +38,7 @@ def test_import_into_a_new_submission(desa_2024, other_organization):
     result = submission_import(
         organization=other_organization,
         questionnaire=desa_2024,
-        document_text=seed_text("desa-2024"),
+        document=seed_text("desa-2024"),
     )
     assert result.written
     submission = result.submission
@@ -59,7 +59,6 @@ def test_import_into_a_new_submission(desa_2024, other_organization):
             ["Event Name", "Forum", "Event Dates"],
             "line 9: expected a value after the label “Event Dates”",
         ),
-        ([*event(sdgs="4, 18")], "line 13: SDG 18 does not exist"),
         ([*event(dates="x" * 201)], "line 9: “Event Dates”: Ensure this value has at most 200"),
         (["Nothing like a questionnaire"], "line 1: expected the questionnaire's questions"),
     ],
@@ -72,20 +71,43 @@ def test_a_malformed_file_writes_nothing(desa_2024, other_organization, blocks, 
         submission_import(
             organization=other_organization,
             questionnaire=desa_2024,
-            document_text=document(*blocks),
+            document=document(*blocks),
         )
     assert str(error.value).startswith(expected)
     assert (row_count(), Answer.objects.count()) == (rows, answers)
     assert not Submission.objects.filter(organization=other_organization).exists()
 
 
-def test_a_repeated_question_is_refused(desa_2024, other_organization):
-    with pytest.raises(DocumentError, match="line 7: question 3 appears a second time"):
-        submission_import(
-            organization=other_organization,
-            questionnaire=desa_2024,
-            document_text=document(Q3, "Event Name", Q3),
-        )
+def test_a_repeated_question_is_kept_apart_not_refused(desa_2024, other_organization):
+    """A question met a second time was refused ("appears a second time"): its text is now
+    kept as text the import could not place, never merged into the first."""
+    result = submission_import(
+        organization=other_organization,
+        questionnaire=desa_2024,
+        document=document(Q3, *event(), Q3, *event(name="Second copy")),
+        dry_run=True,
+    )
+    [row] = result.rows
+    assert row.row.name == "Forum"
+    [repeat] = result.unplaced
+    assert "question 3 appears a second time (first at line 3)" in str(repeat)
+    assert "Second copy" in repeat.text
+
+
+def test_an_unreadable_sdg_cell_keeps_the_row_and_its_text(desa_2024, other_organization):
+    """ "SDG 18 does not exist" refused the whole document: now the row comes in with the goals
+    that could be read, the cell's text kept as written, and a warning with its line."""
+    result = submission_import(
+        organization=other_organization,
+        questionnaire=desa_2024,
+        document=document(Q3, *event(sdgs="4, 18"), *event(name="Other", sdgs="TBD")),
+    )
+    first, second = result.submission.events.order_by("position")
+    assert (list(first.sdgs.values_list("pk", flat=True)), first.sdgs_text) == ([4], "4, 18")
+    assert (second.sdgs.count(), second.sdgs_text) == (0, "TBD")
+    warnings = [str(w) for w in result.warnings]
+    assert any(w.startswith("line 13: SDG 18 does not exist") and "Forum" in w for w in warnings)
+    assert any("cannot read “TBD” as SDGs" in w and "Other" in w for w in warnings)
 
 
 def test_an_existing_submission_is_refused_without_replace(desa_2024, iom_2024):
@@ -95,7 +117,7 @@ def test_an_existing_submission_is_refused_without_replace(desa_2024, iom_2024):
         submission_import(
             organization=iom.organization,
             questionnaire=desa_2024,
-            document_text=document(Q3, *event()),
+            document=document(Q3, *event()),
         )
     assert canonical(iom) == before
 
@@ -110,7 +132,7 @@ def test_replace_replaces_answers_and_rows(desa_2024, iom_2024, contributor):
         )
     text = document("1. " + desa_2024.questions.get(number="1").prompt, "New answer.", Q3, *event())
     result = submission_import(
-        organization=iom.organization, questionnaire=desa_2024, document_text=text, replace=True
+        organization=iom.organization, questionnaire=desa_2024, document=text, replace=True
     )
     assert result.written
     assert list(iom.answers.values_list("question__number", "text")) == [("1", "New answer.")]
@@ -128,7 +150,7 @@ def test_dry_run_writes_nothing(desa_2024, other_organization):
     result = submission_import(
         organization=other_organization,
         questionnaire=desa_2024,
-        document_text=seed_text("desa-2024"),
+        document=seed_text("desa-2024"),
         dry_run=True,
     )
     assert not result.written and result.submission is None
@@ -142,7 +164,7 @@ def test_dry_run_writes_nothing(desa_2024, other_organization):
 def test_a_website_that_is_no_address_moves_to_the_description(desa_2024, other_organization):
     text = document(Q3, *event(website="Ask the secretariat for the link"))
     result = submission_import(
-        organization=other_organization, questionnaire=desa_2024, document_text=text
+        organization=other_organization, questionnaire=desa_2024, document=text
     )
     row = result.submission.events.get()
     assert row.website == ""
@@ -152,6 +174,7 @@ def test_a_website_that_is_no_address_moves_to_the_description(desa_2024, other_
     assert [str(warning) for warning in result.warnings] == [
         "line 1: the document names “International Organization for Migration (IOM)”, "
         "not United Nations Development Programme",
+        "line 5: the row “Forum” has no Event location (city, country): left empty",
         "line 21: not a web address: moved to the end of the description",
     ]
 
@@ -159,7 +182,7 @@ def test_a_website_that_is_no_address_moves_to_the_description(desa_2024, other_
 def test_empty_fields_stay_empty_and_placeholders_stay_as_written(desa_2024, other_organization):
     text = document(Q3, *event(dates="", website="n/a"), *event(name="Other", website="N/A"))
     result = submission_import(
-        organization=other_organization, questionnaire=desa_2024, document_text=text
+        organization=other_organization, questionnaire=desa_2024, document=text
     )
     first, second = result.submission.events.order_by("position")
     assert (first.dates, first.website, second.website) == ("", "n/a", "N/A")
@@ -172,7 +195,7 @@ def test_a_finalized_submission_is_not_imported_into(desa_2024, iom_2024):
         submission_import(
             organization=iom.organization,
             questionnaire=desa_2024,
-            document_text=seed_text("desa-2024"),
+            document=seed_text("desa-2024"),
             replace=True,
         )
 
@@ -180,6 +203,6 @@ def test_a_finalized_submission_is_not_imported_into(desa_2024, iom_2024):
 def test_control_characters_are_stripped(desa_2024, other_organization):
     text = document(Q3, *event(name="Fo\x00ru\x0bm\x1b"))
     result = submission_import(
-        organization=other_organization, questionnaire=desa_2024, document_text=text
+        organization=other_organization, questionnaire=desa_2024, document=text
     )
     assert result.submission.events.get().name == "Forum"
