@@ -171,6 +171,8 @@ def main() -> int:
             print(f"{'export ' + fmt:<28} {seconds:7.3f} s   ({goal_text}){verdict}")
 
         _docx_scaling(submission, max(3, args.runs // 2))
+        if submission_import is not None:
+            _word_import(submission, max(3, args.runs // 2))
         transaction.set_rollback(True)
     return 0
 
@@ -206,6 +208,92 @@ def _docx_scaling(submission, runs: int) -> None:
         ratio = f"  (x{seconds / previous:.2f} for twice the rows)" if previous else ""
         print(f"{f'export docx, {rows} events':<28} {seconds:7.3f} s{ratio}")
         previous = seconds
+
+
+WORD_PAGES = 100
+WORD_IMPORT_GOAL = 2.0
+
+
+def _word_import(submission, runs: int) -> None:
+    """Import of a Word document of at least 100 pages: the app's own export of the 2024
+    submission grown with events (pages counted by LibreOffice when it is installed)."""
+    import shutil
+
+    from accounts.models import Organization
+    from submissions.exports import render_export
+    from submissions.importers import submission_import
+    from submissions.models import Event
+
+    events = submission.events.count()
+    if events < 300:
+        question_id = submission.events.values_list("question_id", flat=True).first()
+        Event.objects.bulk_create(
+            Event(
+                submission=submission,
+                question_id=question_id,
+                position=2000 + i,
+                name=f"Regional consultation {i}",
+                dates="21-22 May 2024",
+                location="Geneva, Switzerland",
+                sdgs_text="10.7, 16.2, 17.18",
+                description=_text(140, i),
+            )
+            for i in range(events, 300)
+        )
+    _, _, word = render_export(submission=submission, fmt="docx")
+    pages = _pages(word) if shutil.which("soffice") and shutil.which("pdfinfo") else None
+    organization, _ = Organization.objects.get_or_create(
+        code="BENCH", defaults={"name": "Benchmark organization"}
+    )
+    seconds = _median(
+        lambda: submission_import(
+            organization=organization,
+            questionnaire=submission.questionnaire,
+            document=word,
+            dry_run=True,
+        ),
+        runs,
+    )
+    size = f"{pages} pages" if pages else f"{len(word) // 1024} KB"
+    verdict = "  ok" if seconds < WORD_IMPORT_GOAL and (pages or 0) >= WORD_PAGES else ""
+    print(
+        f"{'import of a Word document':<28} {seconds:7.3f} s   ({size}, "
+        f"goal < {WORD_IMPORT_GOAL} s for {WORD_PAGES} pages){verdict}"
+    )
+
+
+def _pages(word: bytes) -> int | None:
+    """Pages of a DOCX as LibreOffice lays it out."""
+    import subprocess
+
+    with tempfile.TemporaryDirectory() as directory:
+        source = Path(directory) / "document.docx"
+        source.write_bytes(word)
+        subprocess.run(
+            [
+                "soffice",
+                f"-env:UserInstallation={Path(directory, 'profile').as_uri()}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                directory,
+                str(source),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+        info = subprocess.run(
+            ["pdfinfo", str(Path(directory) / "document.pdf")],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    for line in info.splitlines():
+        if line.startswith("Pages:"):
+            return int(line.split()[1])
+    return None
 
 
 if __name__ == "__main__":

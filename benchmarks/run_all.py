@@ -204,6 +204,18 @@ def main() -> int:
                     verdict(float(factor), 3.0) if factor else "",
                 )
             )
+        word = re.search(
+            r"^import of a Word document\s+([\d.]+) s\s+\((\d+) pages", out, re.MULTILINE
+        )
+        if word:
+            rows.append(
+                (
+                    f"import of a Word document ({word[2]} pages)",
+                    f"{word[1]} s",
+                    "< 2 s for 100 pages",
+                    verdict(float(word[1]), 2.0) if int(word[2]) >= 100 else "too few pages",
+                )
+            )
 
     if "load" not in args.skip:
         command = [python, str(HERE / "load_test.py")]

@@ -193,4 +193,3 @@ def _add_coverage_figure(document, coverage: Coverage) -> None:
 
     caption = _("Table rows (events, resources, initiatives) touching each goal.")
     document.add_paragraph(f"{caption} {coverage.summary}", style="Caption")
-

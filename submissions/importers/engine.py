@@ -80,6 +80,7 @@ class Engine:
         self.row: ParsedRow | None = None
         self.sink: _Field | _Text | None = None
         self.repeat: Notice | None = None  # the text of a question met a second time
+        self.heading: Match | None = None  # the heading just read, while it may go on
         # A label with nothing after it at the very end means the file was cut short (unless
         # it is the website, often left empty in the last row).
         self.last_label: tuple[Line, str] | None = None
@@ -121,6 +122,9 @@ class Engine:
             self.document.ignored.append(Notice(line.number, _("page furniture"), line.text))
             return
         self.last_label = None
+        if self._heading_goes_on(line):
+            return
+        self.heading = None
         if self._heading(line):
             return
         question = self.question
@@ -187,9 +191,8 @@ class Engine:
             None,
         )
         self.seen[match.index] = line.number
-        self.document.matches.append(
-            Match(question.number, line.number, match.percent, line.text, match.number)
-        )
+        self.heading = Match(question.number, line.number, match.percent, line.text, match.number)
+        self.document.matches.append(self.heading)
         if match.number and match.number != key(question.number):
             self.document.warnings.append(
                 Notice(
@@ -199,6 +202,20 @@ class Engine:
                     line.text,
                 )
             )
+        return True
+
+    def _heading_goes_on(self, line: Line) -> bool:
+        """A heading wrapped over several lines (a PDF's): the next line of the same paragraph
+        is more of it when the heading with it reads more like the prompt."""
+        heading = self.heading
+        if heading is None or line.blank_before:
+            return False
+        longer = f"{heading.text} {line.text}"
+        match = self.finder.find(longer)
+        if match is None or match.index != self.index or match.percent < heading.similarity:
+            return False
+        heading.text, heading.similarity = longer, match.percent
+        self.document.ignored.append(Notice(line.number, _("the heading goes on"), line.text))
         return True
 
     def _nothing_yet(self, question: QuestionOutline) -> bool:
@@ -212,7 +229,10 @@ class Engine:
         return _("paragraph") if self.document.unit == "paragraph" else _("line")
 
     def _preamble(self, line: Line) -> None:
-        if not self.document.organization_line:
+        # The entity's name heads a reply ("International Organization for Migration (IOM)");
+        # a sentence there (a covering note) is text like any other.
+        names = len(line.text.split()) <= 12 and not re.search(r"[.!?:;]$", line.text)
+        if not self.document.organization_line and names:
             self.document.organization_line = line.text
             self.document.organization_line_number = line.number
             return

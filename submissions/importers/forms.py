@@ -60,9 +60,7 @@ class ImportUploadForm(forms.Form):
         cleaned = super().clean()
         upload, pasted = cleaned.get("document"), cleaned.get("pasted") or ""
         if upload and pasted.strip():
-            raise ValidationError(
-                _("Give a file or paste a text, not both."), code="file_and_text"
-            )
+            raise ValidationError(_("Give a file or paste a text, not both."), code="file_and_text")
         if not upload and not pasted.strip():
             raise ValidationError(
                 _("Choose a Word or text file, or paste the text of the submission."),

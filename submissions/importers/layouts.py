@@ -69,6 +69,8 @@ _HYPHENATED = re.compile(r"[^\W\d_]-$")
 
 def _continues(previous: str, line: str) -> bool:
     """Whether a line carries on the paragraph of the line above it (a wrapped line)."""
+    if previous.count("(") > previous.count(")") and re.match(r"[\w(]", line):
+        return True  # "… (max" / "200 words)"
     if not line[:1].islower():
         return False
     if _HYPHENATED.search(previous):

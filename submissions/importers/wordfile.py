@@ -135,8 +135,8 @@ def _check_sizes(archive: zipfile.ZipFile) -> None:
             raise DocumentError(
                 0,
                 _(
-                    "the Word document unpacks to far more than a submission holds (%(size)d MB): "
-                    "it is refused"
+                    "the Word document is too large once unpacked (%(size)d MB, far more than a "
+                    "submission holds): it is refused"
                 )
                 % {"size": max(total, info.file_size) // (1024 * 1024)},
             )

@@ -227,6 +227,7 @@ class RowSlot:
                 self.index, **self.formset.get_form_kwargs(self.index)
             )
         form.carried_from_year = self.row.carried_from_year if self.row is not None else None
+        form.sdgs_text = self.row.sdgs_text if self.row is not None else ""
         return form
 
 

@@ -99,10 +99,14 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Nothing was imported: %(error)s") % {"error": error})
         return redirect("submission_import", pk=submission.pk)
     del request.session[SESSION_KEY]
+    answers = ngettext("%(count)d answer", "%(count)d answers", len(result.answers)) % {
+        "count": len(result.answers)
+    }
+    rows = ngettext("%(count)d table row", "%(count)d table rows", len(result.rows)) % {
+        "count": len(result.rows)
+    }
     messages.success(
-        request,
-        _("Imported %(answers)d answers and %(rows)d table rows.")
-        % {"answers": len(result.answers), "rows": len(result.rows)},
+        request, _("Imported %(answers)s and %(rows)s.") % {"answers": answers, "rows": rows}
     )
     kept = result.submission.unplaced_texts.filter(dismissed_at__isnull=True).count()
     if keep and kept:

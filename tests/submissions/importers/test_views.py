@@ -67,8 +67,10 @@ def test_upload_page_renders(coordinator_client, empty_2024):
     [
         ("IOM’s answer".encode("cp1252"), "a.txt", "line 1: the file is not UTF-8 text"),
         (b"\x00\x01binary", "a.txt", "the file is binary"),
-        (b"x" * (2 * 1024 * 1024 + 1), "a.txt", "The file is larger than 2 MB."),
-        (b"text", "answers.docx", "File extension"),
+        (b"x" * (2 * 1024 * 1024 + 1), "a.txt", "the file is larger than 2 MB"),
+        # The content decides, not the name: text named .docx is read as text.
+        (b"text", "answers.docx", "line 1: expected the questionnaire&#x27;s questions"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "old.doc", "encrypted"),
         (b"Nothing to import", "a.txt", "line 1: expected the questionnaire&#x27;s questions"),
     ],
 )
@@ -121,3 +123,87 @@ def test_a_submission_with_answers_needs_replace(coordinator_client, iom_2024):
         reverse("submission_import_confirm", args=[iom_2024.pk]), {"token": token}
     )
     assert set(iom_2024.answers.values_list("version", flat=True)) == {2}
+
+
+CORPUS = seed_text.__globals__["SEEDS"].parent / "tests" / "data" / "import_variants"
+
+
+def test_a_word_document_is_previewed_with_its_matches_comments_and_confirmed(
+    coordinator_client, empty_2024
+):
+    """The import page refused .docx ("File extension “docx” is not allowed")."""
+    content = (CORPUS / "word_comment.docx").read_bytes()
+    response = upload(coordinator_client, empty_2024, content, name="reply.docx")
+    html = response.content.decode()
+    assert "Questions found" in html
+    assert "paragraph" in html and "% alike" in html
+    assert "Word comment" in html  # comments are reported, not imported
+    assert not Answer.objects.exists()
+
+    token = response.context["pending"]["token"]
+    confirm = reverse("submission_import_confirm", args=[empty_2024.pk])
+    coordinator_client.post(confirm, {"token": token})
+    assert empty_2024.answers.exists() and empty_2024.events.exists()
+
+
+def test_pasted_text_is_imported_and_what_cannot_be_placed_is_kept_until_dismissed(
+    coordinator_client, empty_2024
+):
+    pasted = (CORPUS / "pasted_from_email.txt").read_text(encoding="utf-8")
+    response = coordinator_client.post(
+        reverse("submission_import", args=[empty_2024.pk]), {"pasted": pasted}
+    )
+    html = response.content.decode()
+    assert "questions of the questionnaire are not in the document" in html
+    assert "could not be placed" in html
+    unplaced = [n.text for n in response.context["result"].unplaced]
+    assert unplaced
+
+    token = response.context["pending"]["token"]
+    confirm = reverse("submission_import_confirm", args=[empty_2024.pk])
+    response = coordinator_client.post(confirm, {"token": token, "keep_unplaced": "1"}, follow=True)
+    html = response.content.decode()
+    assert "texts the import could not place" in html or "text the import could not place" in html
+    kept = list(empty_2024.unplaced_texts.order_by("pk"))
+    assert [item.text for item in kept] == [text for text in unplaced if text.strip()]
+    item = kept[0]
+    assert item.where.startswith("line ") and "Following our call" in item.text
+    assert item.document == "pasted text"
+
+    response = coordinator_client.post(
+        reverse("unplaced_dismiss", args=[empty_2024.pk, item.pk]), follow=True
+    )
+    item.refresh_from_db()
+    assert item.dismissed_at is not None and item.dismissed_by.username == "coordinator"
+    assert item.text not in response.content.decode()
+
+
+def test_not_keeping_the_unplaced_text_is_a_choice(coordinator_client, empty_2024):
+    pasted = (CORPUS / "pasted_from_email.txt").read_text(encoding="utf-8")
+    response = coordinator_client.post(
+        reverse("submission_import", args=[empty_2024.pk]), {"pasted": pasted}
+    )
+    token = response.context["pending"]["token"]
+    coordinator_client.post(
+        reverse("submission_import_confirm", args=[empty_2024.pk]), {"token": token}
+    )
+    assert empty_2024.answers.exists() and not empty_2024.unplaced_texts.exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ({}, "Choose a Word or text file, or paste the text"),
+        ({"pasted": "  "}, "Choose a Word or text file, or paste the text"),
+    ],
+)
+def test_nothing_given_is_a_clear_error(coordinator_client, empty_2024, data, error):
+    response = coordinator_client.post(reverse("submission_import", args=[empty_2024.pk]), data)
+    assert response.status_code == 200 and error in response.content.decode()
+
+
+def test_a_file_and_a_pasted_text_at_once_is_refused(coordinator_client, empty_2024):
+    response = upload(
+        coordinator_client, empty_2024, seed_text("desa-2024").encode(), pasted="More text"
+    )
+    assert "not both" in response.content.decode()
