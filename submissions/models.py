@@ -22,6 +22,17 @@ def _positive_or_null(field: str, name: str) -> models.CheckConstraint:
     )
 
 
+def limit_note_from(minimum: int | None, limit: int | None) -> str:
+    """A limit note written from the limits: "(max 200 words)", "(200-800 words)"."""
+    if minimum and limit:
+        return f"({minimum}-{limit} words)"
+    if limit:
+        return f"(max {limit} words)"
+    if minimum:
+        return f"(at least {minimum} words)"
+    return ""
+
+
 class SDG(models.Model):
     """One of the 17 Sustainable Development Goals (loaded by a data migration)."""
 
@@ -84,6 +95,27 @@ class Questionnaire(models.Model):
         blank=True,
         help_text=_("Seed document this questionnaire was transcribed from, if any."),
     )
+    text_layout = models.CharField(
+        _("layout of the text"),
+        max_length=20,
+        choices=[
+            ("blank-line", _("Label, blank line, value (2024)")),
+            ("pipe", _("Values ending in “ |” (2023)")),
+            ("inline", _("Label and value on one line (2021)")),
+            ("plain", _("Numbered narrative without tables (2017)")),
+            ("web-capture", _("Answers only, as captured from a web page")),
+        ],
+        default="blank-line",
+        help_text=_("How this year's form lays out its text: the plain-text export writes it so."),
+    )
+    footer = models.TextField(
+        _("footer"),
+        blank=True,
+        help_text=_(
+            "Lines the form prints after the last question, as written (“ECESA Plus Member”, "
+            "“Year of submission: 2024”); empty for none."
+        ),
+    )
     structure_stamp = models.CharField(
         _("structure stamp"),
         max_length=16,
@@ -130,6 +162,21 @@ class Question(models.Model):
         verbose_name=_("questionnaire"),
     )
     number = models.CharField(_("number"), max_length=16, help_text=_("As printed: 1, 5, 5.1, A1."))
+    number_printed = models.BooleanField(
+        _("number printed"),
+        default=True,
+        help_text=_(
+            "Untick when the form does not print this number (2017's “Background”): the number "
+            "then only orders and names the question here."
+        ),
+    )
+    heading_printed = models.BooleanField(
+        _("question printed"),
+        default=True,
+        help_text=_(
+            "Untick when the form shows only the answers (a capture without the questions' text)."
+        ),
+    )
     position = models.PositiveIntegerField(_("position"), default=0, db_index=True)
     section = models.CharField(
         _("section heading"),
@@ -149,6 +196,23 @@ class Question(models.Model):
         null=True,
         blank=True,
         help_text=_("Limit of the narrative answer in words; empty for no limit."),
+    )
+    word_minimum = models.PositiveIntegerField(
+        _("minimum words"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Fewest words the narrative answer must have (“200-800 words”); empty for none."
+        ),
+    )
+    limit_note = models.CharField(
+        _("limit note"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The limit as the form states it after the question, e.g. “(max 200 words under each "
+            "transition)”; empty to write it from the limits (“(max 200 words)”)."
+        ),
     )
     table = models.CharField(
         _("table"), max_length=20, choices=TableKind.choices, blank=True, default=TableKind.NONE
@@ -179,6 +243,7 @@ class Question(models.Model):
                 ),
             ),
             _positive_or_null("word_limit", "question_word_limit_positive"),
+            _positive_or_null("word_minimum", "question_word_minimum_positive"),
             _positive_or_null("max_rows", "question_max_rows_positive"),
             _positive_or_null("row_description_word_limit", "question_row_limit_positive"),
             models.CheckConstraint(
@@ -209,8 +274,16 @@ class Question(models.Model):
                 ),
                 code="limit_without_narrative",
             )
+        if self.word_minimum and self.word_limit and self.word_minimum > self.word_limit:
+            errors["word_minimum"] = ValidationError(
+                _("The minimum is above the limit."), code="minimum_above_limit"
+            )
         if errors:
             raise ValidationError(errors)
+
+    def limit_text(self) -> str:
+        """The limit note as the form prints it after the question ("" for none)."""
+        return self.limit_note or limit_note_from(self.word_minimum, self.word_limit)
 
 
 class QuestionPart(models.Model):
@@ -220,8 +293,15 @@ class QuestionPart(models.Model):
         Question, on_delete=models.CASCADE, related_name="parts", verbose_name=_("question")
     )
     position = models.PositiveIntegerField(_("position"), default=0, db_index=True)
+    number = models.CharField(
+        _("number"),
+        max_length=16,
+        blank=True,
+        help_text=_("As the form prints it before the title: “1)”, “(iii)”; empty for none."),
+    )
     title = models.CharField(_("title"), max_length=500)
     word_limit = models.PositiveIntegerField(_("word limit"), null=True, blank=True)
+    word_minimum = models.PositiveIntegerField(_("minimum words"), null=True, blank=True)
 
     class Meta:
         ordering = ["question", "position", "id"]
@@ -234,10 +314,65 @@ class QuestionPart(models.Model):
                 violation_error_message=_("Another part of this question has this title."),
             ),
             _positive_or_null("word_limit", "part_word_limit_positive"),
+            _positive_or_null("word_minimum", "part_word_minimum_positive"),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        if self.word_minimum and self.word_limit and self.word_minimum > self.word_limit:
+            raise ValidationError(
+                {"word_minimum": _("The minimum is above the limit.")}, code="minimum_above_limit"
+            )
+
+    @property
+    def heading(self) -> str:
+        """The title as printed, with its number: "1) Food systems"."""
+        return f"{self.number} {self.title}" if self.number else self.title
+
+
+class RowField(models.Model):
+    """A field of a table question's rows as that year's form words it.
+
+    "Website (if applicable)" in 2024, "Link to access" in 2021; the guidance is what the
+    form asks under the label. Without any, a question uses the app's labels
+    (``rowfields.ROW_FIELDS``).
+    """
+
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="row_fields", verbose_name=_("question")
+    )
+    field = models.CharField(
+        _("field"),
+        max_length=40,
+        help_text=_("name, dates, location, sdgs, description, website, partners, …"),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    label = models.CharField(_("label"), max_length=300)
+    guidance = models.TextField(
+        _("guidance"),
+        blank=True,
+        help_text=_(
+            "What the form asks under or after the label, e.g. “please include a short summary of "
+            "the event's mandate”."
+        ),
+    )
+
+    class Meta:
+        ordering = ["question", "position", "id"]
+        verbose_name = _("row field")
+        verbose_name_plural = _("row fields")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "field"],
+                name="row_field_once_per_question",
+                violation_error_message=_("This field is already labelled for this question."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
 
 
 class SubmissionStatus(models.TextChoices):

@@ -3,6 +3,7 @@
 Neither an export nor an insight: both read it, so that neither package imports the other.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext_lazy
@@ -40,6 +41,57 @@ ROW_FIELDS: dict[str, tuple[tuple[str, Any], ...]] = {
         ("website", gettext_lazy("Website")),
     ),
 }
+
+
+@dataclass(frozen=True)
+class FieldWording:
+    """One field of a table's rows as a questionnaire words it."""
+
+    name: str
+    label: str
+    guidance: str = ""
+    listed: bool = True  # asked by this year's form; an unlisted field is shown only when filled
+
+    @property
+    def full(self) -> str:
+        """The label with its guidance, as the form prints it: "Description (max 150 words):
+        please include…"."""
+        return f"{self.label}: {self.guidance}" if self.guidance else self.label
+
+
+def question_row_fields(question) -> list[FieldWording]:
+    """A table question's fields as its questionnaire words them, in its order.
+
+    The question's own ``row_fields`` (edited in the admin, loaded from the seeds) where it
+    has them; then the table's other fields with the app's labels (``ROW_FIELDS``), not
+    ``listed``: that year's form does not ask for them, and documents print them only when a
+    row holds something there (carried from another year, say).
+    """
+    if not question.table:
+        return []
+    defaults = [
+        (
+            name,
+            _with_limit(str(label), question.row_description_word_limit)
+            if name == "description"
+            else str(label),
+        )
+        for name, label in ROW_FIELDS[question.table]
+    ]
+    own = {f.field: f for f in question.row_fields.all()}
+    if not own:
+        return [FieldWording(name, label) for name, label in defaults]
+    known = {name for name, _label in defaults}
+    ordered = [f for f in question.row_fields.all() if f.field in known]
+    worded = [FieldWording(f.field, f.label, f.guidance) for f in ordered]
+    worded += [
+        FieldWording(name, label, listed=False) for name, label in defaults if name not in own
+    ]
+    return worded
+
+
+def _with_limit(label: str, limit: int | None) -> str:
+    return f"{label} (max {limit} words)" if limit else label
 
 
 def clean(value: Any) -> str:

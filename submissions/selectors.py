@@ -22,6 +22,7 @@ from .models import (
     QuestionPart,
     QuestionReview,
     ReviewStatus,
+    RowField,
     Submission,
     SubmissionEvent,
     SubmissionStatus,
@@ -191,7 +192,8 @@ def questionnaire_questions(*, questionnaires: list[Questionnaire]) -> dict[int,
             Question.objects.filter(questionnaire_id__in=missing)
             .order_by("position", "id")
             .prefetch_related(
-                Prefetch("parts", queryset=QuestionPart.objects.order_by("position", "id"))
+                Prefetch("parts", queryset=QuestionPart.objects.order_by("position", "id")),
+                Prefetch("row_fields", queryset=RowField.objects.order_by("position", "id")),
             )
         ):
             read[question.questionnaire_id].append(question)

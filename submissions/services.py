@@ -14,6 +14,7 @@ from .models import (
     Question,
     Questionnaire,
     QuestionPart,
+    RowField,
     Submission,
     new_structure_stamp,
 )
@@ -76,36 +77,55 @@ def questionnaire_copy_as_next_year(*, questionnaire: Questionnaire) -> Question
         slug=slug,
         title=_next_year_text(questionnaire.title, questionnaire.year),
         intro=questionnaire.intro,
+        text_layout=questionnaire.text_layout,
+        footer=questionnaire.footer,
         deadline=None,
         is_open=False,
     )
     copy.full_clean()
     copy.save()
-    for question in questionnaire.questions.prefetch_related("parts"):
-        parts = list(question.parts.all())
+    for question in questionnaire.questions.prefetch_related("parts", "row_fields"):
+        parts, row_fields = list(question.parts.all()), list(question.row_fields.all())
         question.pk = None
         question.questionnaire = copy
         question.save()
         QuestionPart.objects.bulk_create(
             QuestionPart(
-                question=question, position=p.position, title=p.title, word_limit=p.word_limit
+                question=question,
+                position=p.position,
+                **{field: getattr(p, field) for field in PART_FIELDS},
             )
             for p in parts
+        )
+        RowField.objects.bulk_create(
+            RowField(
+                question=question,
+                position=f.position,
+                **{name: getattr(f, name) for name in ROW_FIELD_FIELDS},
+            )
+            for f in row_fields
         )
     return copy
 
 
+QUESTIONNAIRE_FIELDS = ("intro", "source_document", "is_open", "text_layout", "footer")
 QUESTION_FIELDS = (
     "number",
+    "number_printed",
+    "heading_printed",
     "section",
     "prompt",
     "guidance",
     "has_narrative",
     "word_limit",
+    "word_minimum",
+    "limit_note",
     "table",
     "max_rows",
     "row_description_word_limit",
 )
+PART_FIELDS = ("number", "title", "word_limit", "word_minimum")
+ROW_FIELD_FIELDS = ("field", "label", "guidance")
 
 
 @transaction.atomic
@@ -120,9 +140,7 @@ def questionnaire_create_from_definition(*, definition: dict[str, Any]) -> Quest
         year=definition["year"],
         slug=definition["slug"],
         title=definition["title"],
-        intro=definition.get("intro", ""),
-        source_document=definition.get("source_document", ""),
-        is_open=definition.get("is_open", False),
+        **{field: definition[field] for field in QUESTIONNAIRE_FIELDS if field in definition},
     )
     questionnaire.full_clean()
     questionnaire.save()
@@ -138,11 +156,18 @@ def questionnaire_create_from_definition(*, definition: dict[str, Any]) -> Quest
             part_obj = QuestionPart(
                 question=question,
                 position=part_position,
-                title=part["title"],
-                word_limit=part.get("word_limit"),
+                **{field: part[field] for field in PART_FIELDS if field in part},
             )
             part_obj.full_clean()
             part_obj.save()
+        for field_position, row_field in enumerate(item.get("row_fields", []), start=1):
+            row_field_obj = RowField(
+                question=question,
+                position=field_position,
+                **{f: row_field[f] for f in ROW_FIELD_FIELDS if f in row_field},
+            )
+            row_field_obj.full_clean()
+            row_field_obj.save()
     return questionnaire
 
 

@@ -17,6 +17,8 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.selectors import person_name
+
 from ..models import (
     ROW_MODELS,
     Answer,
@@ -25,11 +27,13 @@ from ..models import (
     QuestionPart,
     QuestionReview,
     ReviewComment,
+    RowField,
     Submission,
     SubmissionEvent,
     SubmissionStatus,
+    limit_note_from,
 )
-from ..rowfields import ROW_FIELDS, clean, row_value
+from ..rowfields import ROW_FIELDS, clean, question_row_fields, row_value
 
 ROW_RELATED_NAMES = {kind: model._meta.model_name + "s" for kind, model in ROW_MODELS.items()}
 """Reverse accessor of each table kind on Submission: events, resources, initiatives."""
@@ -77,8 +81,9 @@ def _review_prefetches() -> list[Prefetch]:
 def submission_for_export(submission_id: int, *, with_review: bool = False) -> Submission:
     """A submission with everything an export reads, in a fixed number of queries.
 
-    Ten at most, whatever the number of answers and rows: the submission with its organization
-    and questionnaire; the questions; their parts; the answers (with their editors); and for
+    Eleven at most, whatever the number of answers and rows: the submission with its
+    organization, questionnaire and who finalized it; the questions; their parts; their row
+    field labels; the answers (with their editors); and for
     each table kind its rows (with their editors) and their SDGs. ``with_review`` adds four:
     question reviews, comments, assignments and the timeline's events (for the JSON backup).
     """
@@ -89,7 +94,8 @@ def submission_for_export(submission_id: int, *, with_review: bool = False) -> S
             Prefetch(
                 "questionnaire__questions",
                 queryset=Question.objects.order_by("position", "id").prefetch_related(
-                    Prefetch("parts", queryset=QuestionPart.objects.order_by("position", "id"))
+                    Prefetch("parts", queryset=QuestionPart.objects.order_by("position", "id")),
+                    Prefetch("row_fields", queryset=RowField.objects.order_by("position", "id")),
                 ),
             ),
             Prefetch(
@@ -118,9 +124,14 @@ def submissions_for_rows_export(submissions: QuerySet[Submission]) -> list[Submi
 
 @dataclass
 class RowContent:
-    """One table row as the two-column table of the Word template: (label, value) pairs."""
+    """One table row as the two-column table of the Word template: (label, value) pairs.
+
+    Labels as the questionnaire words them, guidance included ("Description (max 150 words):
+    please include a short summary…"); ``values`` by field name, for formats that need them.
+    """
 
     fields: list[tuple[str, str]]
+    values: dict[str, str] = field(default_factory=dict)
 
 
 def empty_note(*, text: str | None, nothing_to_report: bool, is_draft: bool) -> str:
@@ -141,6 +152,12 @@ class PartContent:
     title: str
     text: str
     note: str = ""  # printed when the text is empty (see empty_note)
+    number: str = ""  # as the form prints it: "1)", "(iii)"
+    limit_note: str = ""  # "(max 200 words)"
+
+    @property
+    def heading(self) -> str:
+        return f"{self.number} {self.title}" if self.number else self.title
 
 
 @dataclass
@@ -154,6 +171,14 @@ class QuestionContent:
     parts: list[PartContent] = field(default_factory=list)
     rows: list[RowContent] = field(default_factory=list)
     note: str = ""  # printed when the narrative is empty (see empty_note)
+    limit_note: str = ""  # as the form states it: "(max 200 words under each transition)"
+    number_printed: bool = True  # the form prints "3." before the prompt
+    heading_printed: bool = True  # the form prints the question at all
+
+    @property
+    def heading(self) -> str:
+        """The question as printed, without its limit note: "3. In the past year…"."""
+        return f"{self.number}. {self.prompt}" if self.number_printed else self.prompt
 
 
 @dataclass
@@ -167,6 +192,9 @@ class SubmissionContent:
     is_draft: bool
     exported_on: date
     questions: list[QuestionContent]
+    finalized_by: str = ""
+    finalized_on: date | None = None
+    footer: list[str] = field(default_factory=list)  # the form's lines after the questions
 
 
 def submission_content(submission: Submission) -> SubmissionContent:
@@ -178,11 +206,21 @@ def submission_content(submission: Submission) -> SubmissionContent:
             narratives[answer.question_id] = answer
         else:
             part_answers[answer.part_id] = answer
+    questions_by_pk = {q.pk: q for q in submission.questionnaire.questions.all()}
+    wordings = {pk: question_row_fields(q) for pk, q in questions_by_pk.items() if q.table}
     rows_by_question: dict[int, list[RowContent]] = {}
-    for kind, fields in ROW_FIELDS.items():
+    for kind in ROW_FIELDS:
         for row in getattr(submission, ROW_RELATED_NAMES[kind]).all():
+            values = {f.name: row_value(row, f.name) for f in wordings[row.question_id]}
             rows_by_question.setdefault(row.question_id, []).append(
-                RowContent(fields=[(str(label), row_value(row, name)) for name, label in fields])
+                RowContent(
+                    fields=[
+                        (clean(f.full), values[f.name])
+                        for f in wordings[row.question_id]
+                        if f.listed or values[f.name]
+                    ],
+                    values=values,
+                )
             )
 
     is_draft = submission.status != SubmissionStatus.FINALIZED
@@ -204,7 +242,13 @@ def submission_content(submission: Submission) -> SubmissionContent:
             answer = part_answers.get(part.pk)
             part_text = clean(answer.text if answer else "")
             parts.append(
-                PartContent(title=clean(part.title), text=part_text, note=note(part_text, answer))
+                PartContent(
+                    title=clean(part.title),
+                    text=part_text,
+                    note=note(part_text, answer),
+                    number=clean(part.number),
+                    limit_note=limit_note_from(part.word_minimum, part.word_limit),
+                )
             )
         questions.append(
             QuestionContent(
@@ -217,6 +261,9 @@ def submission_content(submission: Submission) -> SubmissionContent:
                 parts=parts,
                 rows=rows_by_question.get(question.pk, []),
                 note=note(text, narrative),
+                limit_note=clean(question.limit_text()),
+                number_printed=question.number_printed,
+                heading_printed=question.heading_printed,
             )
         )
     return SubmissionContent(
@@ -227,6 +274,11 @@ def submission_content(submission: Submission) -> SubmissionContent:
         is_draft=is_draft,
         exported_on=timezone.localdate(),
         questions=questions,
+        finalized_by=clean(person_name(submission.finalized_by)),
+        finalized_on=timezone.localdate(submission.finalized_at)
+        if submission.finalized_at and not is_draft
+        else None,
+        footer=[clean(line) for line in submission.questionnaire.footer.splitlines()],
     )
 
 

@@ -48,6 +48,12 @@ QUESTION_FIELDS = (
     "row_description_word_limit",
 )
 PART_FIELDS = ("title", "position", "word_limit")
+# Each year's wording (added after format version 1 was first written: a file without them
+# restores with the defaults).
+QUESTIONNAIRE_WORDING_FIELDS = ("text_layout", "footer")
+QUESTION_WORDING_FIELDS = ("number_printed", "heading_printed", "word_minimum", "limit_note")
+PART_WORDING_FIELDS = ("number", "word_minimum")
+ROW_FIELD_FIELDS = ("field", "label", "guidance")
 ROW_COMMON_FIELDS = (
     "position",
     "name",
@@ -222,13 +228,24 @@ def submission_to_data(submission: Submission) -> dict[str, Any]:
             "name": submission.organization.name,
         },
         "questionnaire": {
-            **{name: getattr(questionnaire, name) for name in QUESTIONNAIRE_FIELDS},
+            **{
+                name: getattr(questionnaire, name)
+                for name in (*QUESTIONNAIRE_FIELDS, *QUESTIONNAIRE_WORDING_FIELDS)
+            },
             "deadline": timestamp(questionnaire.deadline),
             "questions": [
                 {
-                    **{name: getattr(q, name) for name in QUESTION_FIELDS},
+                    **{
+                        name: getattr(q, name)
+                        for name in (*QUESTION_FIELDS, *QUESTION_WORDING_FIELDS)
+                    },
+                    "row_fields": [
+                        {name: getattr(f, name) for name in ROW_FIELD_FIELDS}
+                        for f in q.row_fields.all()
+                    ],
                     "parts": [
-                        {name: getattr(p, name) for name in PART_FIELDS} for p in q.parts.all()
+                        {name: getattr(p, name) for name in (*PART_FIELDS, *PART_WORDING_FIELDS)}
+                        for p in q.parts.all()
                     ],
                 }
                 for q in questions

@@ -22,6 +22,7 @@ from ..models import (
     QuestionPart,
     QuestionReview,
     ReviewComment,
+    RowField,
     Submission,
     SubmissionEvent,
     TableRow,
@@ -33,9 +34,13 @@ from .json import (
     FORMAT,
     FORMAT_VERSION,
     PART_FIELDS,
+    PART_WORDING_FIELDS,
     QUESTION_FIELDS,
+    QUESTION_WORDING_FIELDS,
     QUESTIONNAIRE_FIELDS,
+    QUESTIONNAIRE_WORDING_FIELDS,
     ROW_COMMON_FIELDS,
+    ROW_FIELD_FIELDS,
     ROW_KIND_FIELDS,
 )
 
@@ -60,6 +65,13 @@ def _require(mapping: Any, key: str, kind: type | tuple[type, ...], where: str) 
             _("%(where)s: “%(key)s” has the wrong type.") % {"where": where, "key": key}
         )
     return value
+
+
+def _present(model: type[models.Model], item: Any, names: tuple[str, ...], where: str) -> dict:
+    """Like _values, for the fields a file written before they existed may lack."""
+    return _values(
+        model, item, tuple(n for n in names if isinstance(item, dict) and n in item), where
+    )
 
 
 def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
@@ -209,15 +221,28 @@ def _questionnaire(item: dict, result: RestoreResult) -> Questionnaire:
     if questionnaire is not None:
         return questionnaire
 
-    definition = _values(Questionnaire, item, QUESTIONNAIRE_FIELDS, where)
+    definition = {
+        **_values(Questionnaire, item, QUESTIONNAIRE_FIELDS, where),
+        **_present(Questionnaire, item, QUESTIONNAIRE_WORDING_FIELDS, where),
+    }
     deadline = _require(item, "deadline", (str, type(None)), where)
     items = _require(item, "questions", list, where)
     definition["questions"] = [
         {
             **_values(Question, q, QUESTION_FIELDS, _("Question")),
+            **_present(Question, q, QUESTION_WORDING_FIELDS, _("Question")),
             "parts": [
-                _values(QuestionPart, p, PART_FIELDS, _("Part"))
+                {
+                    **_values(QuestionPart, p, PART_FIELDS, _("Part")),
+                    **_present(QuestionPart, p, PART_WORDING_FIELDS, _("Part")),
+                }
                 for p in _require(q, "parts", list, _("Question"))
+            ],
+            "row_fields": [
+                _values(RowField, f, ROW_FIELD_FIELDS, _("Row field"))
+                for f in (
+                    _require(q, "row_fields", list, _("Question")) if "row_fields" in q else []
+                )
             ],
         }
         for q in items

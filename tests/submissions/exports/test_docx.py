@@ -78,7 +78,7 @@ def test_each_row_is_a_two_column_label_value_table(filled_submission):
         ["Event dates", "21-22 May 2024"],
         ["Event location (city, country)", "New York, United States"],
         ["Relevant SDGs", "4, 10, 17"],
-        ["Description", "A short description."],
+        ["Description (max 150 words)", "A short description."],
         ["Website", "https://www.iom.int/"],
     ]
     initiative = {row.cells[0].text: row.cells[1].text for row in document.tables[4].rows}

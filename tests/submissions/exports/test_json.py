@@ -42,6 +42,8 @@ def test_json_holds_everything_by_natural_keys(filled_submission):
         "title": "Food systems",
         "position": 1,
         "word_limit": 200,
+        "number": "",
+        "word_minimum": None,
     }
     assert data["submission"]["status"] == "draft"
     first, food, _ = data["answers"]

@@ -10,10 +10,11 @@ from .conftest import add_rows
 
 pytestmark = pytest.mark.django_db
 
-# The submission (with organization and questionnaire), questions, parts, answers, and for each
-# of the three table kinds its rows and their SDGs; the list formats read no questions,
-# parts or answers; JSON also reads reviews, comments, assignments and the timeline.
-EXPECTED = {"docx": 10, "pdf": 10, "txt": 10, "json": 14, "csv": 7, "xlsx": 7}
+# The submission (with organization, questionnaire and who finalized it), questions, parts,
+# the questions' row field labels, answers, and for each of the three table kinds its rows and
+# their SDGs; the list formats read no questions, parts or answers; JSON also reads reviews,
+# comments, assignments and the timeline.
+EXPECTED = {"docx": 11, "pdf": 11, "txt": 11, "json": 15, "csv": 7, "xlsx": 7}
 
 
 @pytest.mark.parametrize("fmt", list(EXPORTERS))
