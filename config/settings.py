@@ -228,6 +228,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@loca
 # Mails link to pages: the address people reach the app at.
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000")
 
+# Paper of the Word and PDF exports, one setting for both: "A4" (the UN's) or "Letter".
+DOCUMENT_PAGE_SIZE = os.environ.get("DJANGO_DOCUMENT_PAGE_SIZE", "A4")
+if DOCUMENT_PAGE_SIZE not in ("A4", "Letter"):
+    raise ImproperlyConfigured("DJANGO_DOCUMENT_PAGE_SIZE must be A4 or Letter.")
+
 # Production hardening: on whenever DEBUG is off.
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
