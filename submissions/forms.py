@@ -94,11 +94,12 @@ class AnswerForm(StripControlCharactersMixin, forms.Form):
         *args,
         label: str = "",
         word_limit: int | None = None,
+        word_minimum: int | None = None,
         text_box: bool = True,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
-        self.word_limit = word_limit
+        self.word_limit, self.word_minimum = word_limit, word_minimum
         # Without a text box (a question with only a table), the mark is about the table.
         self.text_box = text_box
         if not text_box:
@@ -111,6 +112,8 @@ class AnswerForm(StripControlCharactersMixin, forms.Form):
         self.fields["text"].widget.attrs.pop("maxlength", None)
         if word_limit:
             self.fields["text"].widget.attrs["data-word-limit"] = word_limit
+        if word_minimum:
+            self.fields["text"].widget.attrs["data-word-minimum"] = word_minimum
 
     def clean_version(self) -> int:
         return self.cleaned_data["version"] or 0
@@ -218,19 +221,27 @@ class RowForm(StripControlCharactersMixin, forms.ModelForm):
 
     text_fields: tuple[str, ...] = ()
 
-    def __init__(self, *args, description_limit: int | None = None, **kwargs):
+    def __init__(self, *args, description_limit: int | None = None, wording=(), **kwargs):
         super().__init__(*args, **kwargs)
         description = self.fields["description"]
         description.widget.attrs.update({"rows": 4, "class": "js-counted"})
         description.label = _("Description")
         if description_limit:
             description.widget.attrs["data-word-limit"] = description_limit
+        self.fields["website"].label = _("Website (if applicable)")
+        # The questionnaire's own labels and guidance (rowfields.question_row_fields), in its
+        # order: the page asks what that year's form asks.
+        for worded in wording:
+            if worded.name in self.fields:
+                self.fields[worded.name].label = worded.label
+                self.fields[worded.name].help_text = worded.guidance
+        if wording:
+            self.order_fields([w.name for w in wording])
         for name, field in self.fields.items():
             field.widget.attrs.pop("maxlength", None)
             if not field.widget.is_hidden and name != "sdgs":
                 css = field.widget.attrs.get("class", "")
                 field.widget.attrs["class"] = f"form-control {css}".strip()
-        self.fields["website"].label = _("Website (if applicable)")
 
     def values(self) -> dict:
         """The row's model field values as cleaned (SDGs apart)."""

@@ -51,14 +51,20 @@ WRITING = frozenset({"empty", ReviewStatus.DRAFT, ReviewStatus.CHANGES_REQUESTED
 
 @dataclass
 class Count:
-    """Words of one text against its limit."""
+    """Words of one text against its limit (and its minimum, when the form asks for one)."""
 
     words: int
     limit: int | None
+    minimum: int | None = None
 
     @property
     def over(self) -> bool:
         return bool(self.limit) and self.words > self.limit
+
+    @property
+    def under(self) -> bool:
+        """Written, but short of the minimum (an empty box is "not started", not "under")."""
+        return bool(self.minimum) and 0 < self.words < self.minimum
 
     @property
     def percent(self) -> int | None:
@@ -284,14 +290,18 @@ def _question_state(submission_id, question, answers, rows) -> QuestionState:
     state.narrative = answers.get((submission_id, question.pk, None))
     if question.has_narrative:
         text = state.narrative.text if state.narrative else ""
-        state.count = Count(cached_word_count(text), question.word_limit)
+        state.count = Count(cached_word_count(text), question.word_limit, question.word_minimum)
     for part in question.parts.all():
         answer = answers.get((submission_id, question.pk, part.pk))
         state.parts.append(
             PartState(
                 part,
                 answer,
-                Count(cached_word_count(answer.text if answer else ""), part.word_limit),
+                Count(
+                    cached_word_count(answer.text if answer else ""),
+                    part.word_limit,
+                    part.word_minimum,
+                ),
             )
         )
     descriptions = rows.get((submission_id, question.pk), [])

@@ -97,7 +97,7 @@ def _problems(question: Question, answers: dict, rows: list) -> list[Problem]:
     """The hard stops of one question, from its answers (by part id, None: its own) and rows."""
     problems: list[Problem] = []
 
-    def check_box(part, label: str, limit: int | None, anchor: str) -> None:
+    def check_box(part, label: str, limit: int | None, anchor: str, minimum=None) -> None:
         answer = answers.get(part.pk if part else None)
         text = answer.text if answer else ""
         if not text.strip():
@@ -121,12 +121,29 @@ def _problems(question: Question, answers: dict, rows: list) -> list[Problem]:
                     anchor,
                 )
             )
+        if minimum and words < minimum:
+            problems.append(
+                Problem(
+                    _("%(label)s has %(words)d words; it needs at least %(minimum)d.")
+                    % {"label": label, "words": words, "minimum": minimum},
+                    question,
+                    anchor,
+                )
+            )
 
     parts = sorted(question.parts.all(), key=lambda p: (p.position, p.pk))
     if question.has_narrative:
-        check_box(None, _("The answer"), question.word_limit, "id_answer-main-text")
+        check_box(
+            None, _("The answer"), question.word_limit, "id_answer-main-text", question.word_minimum
+        )
     for part in parts:
-        check_box(part, f"“{part.title}”", part.word_limit, f"id_answer-part-{part.pk}-text")
+        check_box(
+            part,
+            f"“{part.title}”",
+            part.word_limit,
+            f"id_answer-part-{part.pk}-text",
+            part.word_minimum,
+        )
     own = answers.get(None)
     table_only = question.table and not question.has_narrative and not parts
     if table_only and not rows and not (own and own.nothing_to_report):

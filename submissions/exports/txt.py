@@ -1,86 +1,85 @@
-"""Plain text in the layout of the 2024 seed document, ready to paste into UN DESA's form.
+"""Plain text in the layout of that year's form, ready to paste into UN DESA's form.
 
-The importer reads this layout back (blank-line layout), so export and import round-trip.
+Each questionnaire says how its form lays out text (``Questionnaire.text_layout``, one of the
+importer's layouts): 2024's label, blank line, value; 2023's cells ending in " |"; 2021's
+label and value on one line; 2017's numbered paragraphs; the gender questionnaire's answers
+only. Headings, limit notes, part numbers, row labels and the footer are the questionnaire's
+own words (data), the SDGs as the document wrote them; the importer reads every layout back,
+so export and import round-trip.
 """
 
 from dataclasses import dataclass, field
 
-from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy
 
-from ..models import ROW_MODELS, Submission, TableKind, TableRow
-from ..rowfields import clean, sdgs_text
-from .base import ROW_RELATED_NAMES, BaseExporter, submission_content
+from ..importers.webcapture import VIEW_MORE
+from ..models import Submission
+from ..rowfields import clean
+from .base import BaseExporter, QuestionContent, RowContent, submission_content
 
-# UN DESA's form labels, as the 2024 form writes them; not translated, since the text is
-# pasted into that form and read back by the importer. "{limit}" is the description limit.
-EVENT_DESCRIPTION = (
-    "Description (max {limit} words): please include a short summary of the event’s mandate "
-    "and contributions to the SDGs, including its main outcome(s)"
+BLANK_LINE, PIPE, INLINE, PLAIN, WEB_CAPTURE = (
+    "blank-line",
+    "pipe",
+    "inline",
+    "plain",
+    "web-capture",
 )
-TXT_LABELS: dict[str, tuple[tuple[str, str], ...]] = {
-    TableKind.EVENTS: (
-        ("name", "Event Name"),
-        ("dates", "Event Dates"),
-        ("location", "Event Location (City, Country)"),
-        ("sdgs", "Relevant SDGs"),
-        ("description", EVENT_DESCRIPTION),
-        ("website", "Website (if applicable)"),
-    ),
-    TableKind.RESOURCES: (
-        ("name", "Resource Name"),
-        ("sdgs", "Relevant SDGs (list all relevant goals)"),
-        ("publishing_entities", "Publishing entity/entities"),
-        ("target_audience", "Target audience"),
-        ("description", "Description (max {limit} words)"),
-        ("languages", "Language(s)"),
-        ("website", "Website (if applicable)"),
-    ),
-    TableKind.INITIATIVES: (
-        ("name", "Initiative/Partnership Name"),
-        ("partners", "Partners (please list all partners)"),
-        ("sdgs", "Relevant SDGs (list all relevant goals)"),
-        ("member_states", "Member States benefiting from it"),
-        ("description", "Description (max {limit} words)"),
-        ("website", "Website"),
-    ),
-}
 
 
 @dataclass
-class TxtQuestion:
-    section: str
-    heading: str
-    narrative: str
-    guidance: str
-    parts: list[tuple[str, str]] = field(default_factory=list)  # (heading, text)
-    rows: list[list[tuple[str, str]]] = field(default_factory=list)  # [(label, value)]
+class _Writer:
+    """Lines of the text, with the layout's way of separating paragraphs and cells."""
+
+    layout: str
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def spaced(self) -> bool:
+        """Whether a blank line follows every paragraph (2024, 2021, 2017)."""
+        return self.layout in (BLANK_LINE, INLINE, PLAIN)
+
+    def paragraph(self, text: str) -> None:
+        self.lines.append(text)
+        if self.spaced:
+            self.lines.append("")
+
+    def text(self, text: str) -> None:
+        """An answer: its paragraphs (blank lines between them in the spaced layouts)."""
+        for paragraph in _paragraphs(text):
+            self.paragraph(paragraph)
+
+    def row(self, row: RowContent) -> None:
+        if self.layout == PIPE:
+            # A cell on its lines, the last ending in " |"; an empty value writes no line.
+            for label, value in row.fields:
+                self.lines.append(f"{label} |")
+                paragraphs = _paragraphs(value)
+                for index, paragraph in enumerate(paragraphs):
+                    last = index == len(paragraphs) - 1
+                    self.lines.append(f"{paragraph} |" if last else paragraph)
+        elif self.layout == INLINE:
+            for label, value in row.fields:
+                first, *more = _paragraphs(value) or [""]
+                self.lines.append(f"{label} {first}".rstrip())
+                for paragraph in more:
+                    self.lines += ["", paragraph]
+            self.lines += ["", ""]
+        else:
+            for label, value in row.fields:
+                self.paragraph(label)
+                for paragraph in _paragraphs(value):
+                    self.paragraph(paragraph)
 
 
-def _label(label: str, limit: int | None) -> str:
-    if limit:
-        return label.format(limit=limit)
-    # Without a limit the form says just "Description".
-    return "Description" if "{limit}" in label else label
+def _paragraphs(text: str) -> list[str]:
+    """A text's paragraphs: split at blank lines, each kept with its own line breaks."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    pieces = [piece.strip("\n") for piece in text.split("\n\n")]
+    return [piece for piece in pieces if piece.strip()]
 
 
-def _row_fields(row: TableRow, kind: str, limit: int | None) -> list[tuple[str, str]]:
-    fields = []
-    for name, label in TXT_LABELS[kind]:
-        value = sdgs_text(row) if name == "sdgs" else clean(getattr(row, name)).strip()
-        fields.append((_label(label, limit), value))
-    return fields
-
-
-def _heading(number: str, prompt: str, limit: int | None) -> str:
-    suffix = f" (max {limit} words)" if limit else ""
-    return f"{number}. {prompt}{suffix}"
-
-
-def _part_heading(index: int, title: str) -> str:
-    # The 2024 form numbers its transitions "1) Food systems"; titles that carry their own
-    # number ("5.1 leaving no one behind") are written as they are.
-    return title if title[:1].isdigit() else f"{index}) {title}"
+def _heading(item: QuestionContent) -> str:
+    return f"{item.heading} {item.limit_note}" if item.limit_note else item.heading
 
 
 class TxtExporter(BaseExporter):
@@ -92,38 +91,34 @@ class TxtExporter(BaseExporter):
     def render_content(self, submission: Submission) -> bytes:
         """Render from a submission loaded by submission_for_export; runs no query."""
         content = submission_content(submission)
-        rows_by_question: dict[int, list[TableRow]] = {}
-        for kind in ROW_MODELS:
-            for row in getattr(submission, ROW_RELATED_NAMES[kind]).all():
-                rows_by_question.setdefault(row.question_id, []).append(row)
-        questions = []
-        for item in content.questions:
-            question = item.question
-            questions.append(
-                TxtQuestion(
-                    section=item.section if item.section.strip() != item.prompt.strip() else "",
-                    heading=_heading(item.number, item.prompt, question.word_limit),
-                    narrative=(item.text or "").strip(),
-                    guidance=item.guidance.strip(),
-                    parts=[
-                        (_part_heading(index, part.title), part.text.strip())
-                        for index, part in enumerate(item.parts, start=1)
-                    ],
-                    rows=[
-                        _row_fields(row, question.table, question.row_description_word_limit)
-                        for row in rows_by_question.get(question.pk, [])
-                    ],
-                )
-            )
+        layout = submission.questionnaire.text_layout
+        writer = _Writer(layout)
         organization = submission.organization
-        text = render_to_string(
-            "submissions/exports/submission.txt",
-            {
-                "organization_line": clean(f"{organization.name} ({organization.code})"),
-                "questions": questions,
-                "year": submission.questionnaire.year,
-            },
+        name = (
+            organization.name
+            if layout == WEB_CAPTURE
+            else f"{organization.name} ({organization.code})"
         )
-        # One kind of line break, whatever the browser sent when the answer was typed.
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-        return (text.rstrip("\n") + "\n").encode("utf-8")
+        writer.paragraph(clean(name))
+        for item in content.questions:
+            if item.section and item.section.strip() != item.prompt.strip():
+                writer.paragraph(item.section)
+            if item.heading_printed:
+                writer.paragraph(_heading(item))
+            if layout == WEB_CAPTURE:
+                # The page's marker before each answer in full (its cut-short copy left out):
+                # the importer reads the answers back by it.
+                writer.lines.append(VIEW_MORE + (item.text or "").lstrip())
+                continue
+            writer.text(item.text or "")
+            for part in item.parts:
+                writer.paragraph(part.heading)
+                writer.text(part.text)
+            if item.guidance:
+                writer.paragraph(item.guidance)
+            for row in item.rows:
+                writer.row(row)
+        for line in content.footer:
+            writer.lines.append(line)
+        text = "\n".join(writer.lines).rstrip("\n")
+        return (text + "\n").encode("utf-8")

@@ -51,6 +51,7 @@ class QuestionOutline:
     table: str = ""
     max_rows: int | None = None
     parts: tuple[str, ...] = ()
+    row_labels: tuple[tuple[str, str], ...] = ()  # (field, label) as its questionnaire words them
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from .document import (
     key,
 )
 from .headings import HeadingFinder, part_similarity
-from .labels import LabelMatch, is_furniture, match_label, table_fields
+from .labels import LabelMatch, is_furniture, match_label, question_vocabulary, table_fields
 from .sdgs import read_sdgs, sdgs_problem
 
 __all__ = ["Engine", "Line", "finish_row"]
@@ -81,6 +81,7 @@ class Engine:
         self.sink: _Field | _Text | None = None
         self.repeat: Notice | None = None  # the text of a question met a second time
         self.heading: Match | None = None  # the heading just read, while it may go on
+        self.vocabularies: dict[str, list] = {}  # each question's own labels
         # A label with nothing after it at the very end means the file was cut short (unless
         # it is the website, often left empty in the last row).
         self.last_label: tuple[Line, str] | None = None
@@ -144,8 +145,15 @@ class Engine:
             self._text(line, question)
 
     def _label_of(self, line: Line) -> LabelMatch | None:
-        label = match_label(line.text, inline=self.inline_labels)
-        if label is None or self.row is not None or label.fields.get(self.question.table) == "name":
+        question = self.question
+        if question.number not in self.vocabularies:
+            self.vocabularies[question.number] = question_vocabulary(
+                question.table, question.row_labels
+            )
+        label = match_label(
+            line.text, inline=self.inline_labels, extra=self.vocabularies[question.number]
+        )
+        if label is None or self.row is not None or label.fields.get(question.table) == "name":
             return label
         # Before a row's name, a line that starts like a label but carries a sentence is text.
         return label if not label.rest or label.separated else None
@@ -444,7 +452,8 @@ def finish_row(row: ParsedRow, document: ParsedDocument) -> None:
         # Prose or a lost link ("…") in the website field: the import goes on and the text
         # moves to the end of the description, where the author sees and fixes it.
         label = row.labels.get("website") or "Website"
-        moved = f"{label}: {website}"
+        # In brackets: read again (the text export of this row), it is no label line.
+        moved = f"[{label}: {website}]"
         description = row.values.get("description", "")
         row.values["description"] = f"{description}\n\n{moved}" if description else moved
         row.values["website"] = ""

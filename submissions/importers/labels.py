@@ -98,7 +98,16 @@ _SEPARATOR = re.compile(r"^[ *]*(?::|\t|\s\|\s|\|)\s*")
 _MARKUP = re.compile(r"^(?:[*\u2022\u25aa]\s*)+")
 
 
-def match_label(text: str, *, inline: bool) -> LabelMatch | None:
+def question_vocabulary(table: str, labels: tuple[tuple[str, str], ...]):
+    """Patterns of a question's own labels (its questionnaire's wording), for match_label."""
+    return [
+        (re.compile(_pattern(label.casefold().rstrip(" :")), re.IGNORECASE), {table: field})
+        for field, label in labels
+        if label.strip()
+    ]
+
+
+def match_label(text: str, *, inline: bool, extra=()) -> LabelMatch | None:
     """The table label a line holds: the whole line, or its start with the value after it.
 
     "Event Name: IDM", "Event Name<TAB>IDM" and "Event Name | IDM" in any layout; "Partners
@@ -107,7 +116,7 @@ def match_label(text: str, *, inline: bool) -> LabelMatch | None:
     """
     text = _MARKUP.sub("", text)
     best: LabelMatch | None = None
-    for pattern, fields in _VOCABULARY:
+    for pattern, fields in (*extra, *_VOCABULARY):
         match = pattern.match(text)
         if not match:
             continue

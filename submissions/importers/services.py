@@ -24,6 +24,7 @@ from ..models import (
     UnplacedText,
 )
 from ..permissions import require_role
+from ..rowfields import question_row_fields
 from ..services import sdg_ensure_all
 from ..text import strip_control_characters
 from ..wordcount import count_words
@@ -203,7 +204,8 @@ def questionnaire_outline(*, questionnaire: Questionnaire) -> tuple[Outline, lis
     """What the parsers need to know of a questionnaire, and its questions with their parts."""
     questions = list(
         questionnaire.questions.order_by("position", "id").prefetch_related(
-            Prefetch("parts", queryset=QuestionPart.objects.order_by("position", "id"))
+            Prefetch("parts", queryset=QuestionPart.objects.order_by("position", "id")),
+            "row_fields",
         )
     )
     outline = Outline(
@@ -217,6 +219,9 @@ def questionnaire_outline(*, questionnaire: Questionnaire) -> tuple[Outline, lis
                 table=question.table,
                 max_rows=question.max_rows,
                 parts=tuple(part.title for part in question.parts.all()),
+                row_labels=tuple(
+                    (f.name, f.label) for f in question_row_fields(question) if f.listed
+                ),
             )
             for question in questions
         )

@@ -81,12 +81,8 @@ def parse_web_capture(text: str, outline: Outline, *, layout: str) -> ParsedDocu
     starts = [opens[0] if first is None else first]
     for previous, current in zip(opens, opens[1:], strict=False):
         start = _preview_start(lines, previous + 1, current, lines[current])
-        if start is None:
-            raise DocumentError(
-                lines[current].number,
-                _("expected the text after “View More” to repeat the answer shown before it"),
-            )
-        starts.append(start)
+        # No cut-short copy before it (the app's own text export): the answer is the full one.
+        starts.append(current if start is None else start)
     _preamble(lines[: starts[0]], document)
     ends = [*starts[1:], len(lines)]
     previews = [lines[start:open_] for start, open_ in zip(starts, opens, strict=True)]

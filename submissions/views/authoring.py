@@ -29,6 +29,7 @@ from ..changes import (
 from ..forms import AnswerForm, row_formset_class
 from ..models import ROW_MODELS, Assignment, Question, QuestionPart, ReviewComment, Submission
 from ..permissions import allowed_actions, read_only_reason
+from ..rowfields import question_row_fields
 from ..selectors import submissions_progress, submissions_visible_to
 from ..services import ServiceError
 from .errors import DATABASE_UNAVAILABLE, json_error, wants_json
@@ -74,13 +75,15 @@ def _answer_forms(
     "Nothing to report this year" says that the table is empty on purpose.
     """
     parts = list(question.parts.all())
-    slots: list[tuple[str, QuestionPart | None, str, int | None]] = []
+    slots: list[tuple[str, QuestionPart | None, str, int | None, int | None]] = []
     if question.has_narrative or (question.table and not parts):
-        slots.append(("answer-main", None, _("Answer"), question.word_limit))
+        slots.append(("answer-main", None, _("Answer"), question.word_limit, question.word_minimum))
     for part in parts:
-        slots.append((f"answer-part-{part.pk}", part, part.title, part.word_limit))
+        slots.append(
+            (f"answer-part-{part.pk}", part, part.heading, part.word_limit, part.word_minimum)
+        )
     forms = []
-    for prefix, part, label, limit in slots:
+    for prefix, part, label, limit, minimum in slots:
         answer = answers.get(part.pk if part else None)
         initial = (
             {
@@ -97,6 +100,7 @@ def _answer_forms(
             initial=initial,
             label=label,
             word_limit=limit,
+            word_minimum=minimum,
             text_box=part is not None or question.has_narrative,
         )
         form.answer = answer
@@ -148,7 +152,10 @@ def _row_formset(question: Question, rows, data=None):
         data,
         initial=None if data is not None else SavedRows(rows, formset_class.form.text_fields),
         prefix="rows",
-        form_kwargs={"description_limit": question.row_description_word_limit},
+        form_kwargs={
+            "description_limit": question.row_description_word_limit,
+            "wording": question_row_fields(question),
+        },
     )
     formset.rows = rows
     return formset

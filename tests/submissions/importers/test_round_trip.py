@@ -25,14 +25,19 @@ def test_import_export_import_gives_the_same_submission(seeded, other_organizati
         document=content.decode("utf-8"),
     )
 
-    assert result.layout in ("blank-line", "plain")
+    assert result.layout == first.questionnaire.text_layout
     assert canonical(result.submission) == canonical(first)
     assert not result.unplaced
     # Exporting the second import writes the same text, but for the organization's name.
     _, _, again = TxtExporter().render(result.submission)
-    iom_line = "International Organization for Migration (IOM)"
-    undp_line = "United Nations Development Programme (UNDP)"
-    assert again.decode("utf-8") == content.decode("utf-8").replace(iom_line, undp_line, 1)
+    assert _but_the_name(again) == _but_the_name(content)
+
+
+def _but_the_name(text: bytes) -> str:
+    """The text after its first line (the organization's name: IOM's, then UNDP's)."""
+    first, rest = text.decode("utf-8").split("\n", 1)
+    assert first.startswith(("International Organization for Migration", "United Nations Dev"))
+    return rest
 
 
 def _values(document) -> tuple[dict, list]:
@@ -69,14 +74,6 @@ def test_every_line_of_the_desa_2024_seed_is_in_its_export(iom_2024):
     assert missing == [
         "Sorry, you need to enable JavaScript to visit this website.",
         "United Nations Department of Economic and Social Affairs Sustainable Development",
-        # Question 5 has no limit of its own: its parts have ("under each transition").
-        "5. The United Nations has defined six key transitions, or transformative entry points, "
-        "that can have catalytic and multiplier effects across the SDGs and which have been "
-        "guiding the UN development system work since the 2023 SDG Summit. In the past year, "
-        "how has your organization contributed to these transformative actions and how various "
-        "actors are being rallied behind them to mobilize further leadership and investment to "
-        "bring progress to scale? Please provide any relevant links. (max 200 words under each "
-        "transition)",
         "1)Food systems",  # exported as "1) Food systems", as the other five are written
     ]
     assert "1) Food systems" in exported and "All 17 SDGs" in exported
@@ -98,6 +95,4 @@ def test_text_to_word_and_back_gives_the_same_text(seeded, other_organization, s
     assert not result.unplaced and not result.missing
     assert canonical(result.submission) == canonical(first)
     _, _, again = TxtExporter().render(result.submission)
-    iom_line = "International Organization for Migration (IOM)"
-    undp_line = "United Nations Development Programme (UNDP)"
-    assert again.decode("utf-8") == text.decode("utf-8").replace(iom_line, undp_line, 1)
+    assert _but_the_name(again) == _but_the_name(text)

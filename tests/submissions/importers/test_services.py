@@ -169,7 +169,7 @@ def test_a_website_that_is_no_address_moves_to_the_description(desa_2024, other_
     row = result.submission.events.get()
     assert row.website == ""
     assert row.description == (
-        "What it did.\n\nWebsite (if applicable): Ask the secretariat for the link"
+        "What it did.\n\n[Website (if applicable): Ask the secretariat for the link]"
     )
     assert [str(warning) for warning in result.warnings] == [
         "line 1: the document names “International Organization for Migration (IOM)”, "

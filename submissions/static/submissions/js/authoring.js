@@ -40,16 +40,29 @@
     if (!counter) { return; }
     var words = window.countWords(textarea.value);
     var limit = parseInt(textarea.dataset.wordLimit || "", 10);
+    var minimum = parseInt(textarea.dataset.wordMinimum || "", 10);
     var over = limit && words > limit;
-    if (limit) {
-      counter.textContent = fmt(t("%(words)s / %(limit)s words"), { words: words, limit: limit }, true) +
-        (over ? " — " + fmt(t("%(over)s over the limit"), { over: words - limit }, true) : "");
+    var under = minimum && words > 0 && words < minimum;
+    var text;
+    if (minimum && limit) {
+      text = fmt(t("%(words)s words, %(minimum)s-%(limit)s"), { words: words, minimum: minimum, limit: limit }, true);
+    } else if (limit) {
+      text = fmt(t("%(words)s / %(limit)s words"), { words: words, limit: limit }, true);
+    } else if (minimum) {
+      text = fmt(t("%(words)s words, at least %(minimum)s"), { words: words, minimum: minimum }, true);
     } else {
-      counter.textContent = fmt(t("%(words)s words"), { words: words }, true);
+      text = fmt(t("%(words)s words"), { words: words }, true);
     }
+    if (over) {
+      text += " — " + fmt(t("%(over)s over the limit"), { over: words - limit }, true);
+    } else if (under) {
+      text += " — " + fmt(t("%(short)s below the minimum"), { short: minimum - words }, true);
+    }
+    counter.textContent = text;
     counter.classList.toggle("text-danger", !!over);
-    counter.classList.toggle("fw-semibold", !!over);
-    counter.classList.toggle("text-body-secondary", !over);
+    counter.classList.toggle("text-warning-emphasis", !!under);
+    counter.classList.toggle("fw-semibold", !!(over || under));
+    counter.classList.toggle("text-body-secondary", !(over || under));
     textarea.classList.toggle("is-over-limit", !!over);
   }
 
