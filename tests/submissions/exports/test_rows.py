@@ -5,8 +5,9 @@ import io
 
 import openpyxl
 import pytest
+from django.urls import reverse
 
-from accounts.models import Organization, Role
+from accounts.models import Membership, Organization, Role
 from submissions.exports import get_exporter, render_export
 from submissions.exports.rows import ANSWER_HEADERS, HEADERS, MAX_WIDTH
 from submissions.insight.library import library_items
@@ -341,3 +342,65 @@ def test_the_answers_sheet_costs_one_query_whatever_the_answers(
     with django_assert_num_queries(8):
         workbook = _workbook(filled_submission)
     assert [line["year"] for line in _lines(workbook["Answers"])] == [2017, 2017, 2024, 2024, 2024]
+
+
+# -- The download ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def member_of_two(filled_submission, other_organization):
+    """A contributor of IOM and UNDP, each with a 2024 submission with rows."""
+    user = make_member(filled_submission.organization, Role.CONTRIBUTOR, "two-hats")
+    Membership.objects.create(user=user, organization=other_organization, role=Role.CONTRIBUTOR)
+    undp = Submission.objects.create(
+        organization=other_organization, questionnaire=filled_submission.questionnaire
+    )
+    add_rows(undp, 1)
+    return user
+
+
+def _download(client, fmt, **query):
+    return client.get(reverse("rows_export", args=[fmt]), query)
+
+
+def test_a_download_holds_the_organization_asked_for(client, member_of_two):
+    client.force_login(member_of_two)
+
+    for code, rows in (("IOM", 6), ("UNDP", 3)):
+        response = _download(client, "csv", organization=code)
+        assert response.status_code == 200
+        assert response["Content-Disposition"] == f'attachment; filename="{code}-rows-2024.csv"'
+        lines = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert len(lines) == rows and {line["organization"] for line in lines} == {code}
+    # None asked for: the first by code, as on the coverage page.
+    assert "IOM-rows-2024.xlsx" in _download(client, "xlsx")["Content-Disposition"]
+
+
+def test_a_download_of_another_organization_or_sheet_is_a_404(
+    contributor_client, filled_submission, other_organization
+):
+    Submission.objects.create(
+        organization=other_organization, questionnaire=filled_submission.questionnaire
+    )
+    assert _download(contributor_client, "csv", organization="UNDP").status_code == 404
+    assert _download(contributor_client, "csv", organization="WHO").status_code == 404
+    assert _download(contributor_client, "csv", sheet="secrets").status_code == 404
+
+
+def test_the_answers_download_as_csv(contributor_client, filled_submission):
+    response = _download(contributor_client, "csv", organization="IOM", sheet="answers")
+
+    assert response["Content-Disposition"] == 'attachment; filename="IOM-answers-2024.csv"'
+    header, *lines = csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
+    assert tuple(header) == ANSWER_HEADERS
+    assert [line[3] for line in lines] == ["1", "5", "7"]
+    assert lines[0][6].endswith("2024–2028.\n\nIt guides SDG acceleration.")  # paragraphs kept
+
+
+def test_the_submission_page_links_its_organizations_spreadsheets(
+    contributor_client, filled_submission
+):
+    html = contributor_client.get(filled_submission.get_absolute_url()).content.decode()
+
+    for fmt in ("xlsx", "csv"):
+        assert f'href="{reverse("rows_export", args=[fmt])}?organization=IOM"' in html
