@@ -8,9 +8,12 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.models import Organization
+
 from ..exports import EXPORTERS, LIST_FORMATS, get_exporter, render_export
 from ..exports.base import submission_for_export
 from ..exports.pdf import STYLESHEET, TEMPLATE, print_context
+from ..exports.rows import SHEETS
 from ..selectors import submissions_visible_to
 
 
@@ -52,7 +55,24 @@ def submission_print(request, pk: int):
 @login_required
 @require_GET
 def organization_rows_export(request, fmt: str):
-    """Table rows of every submission of the user's organizations, as CSV or XLSX."""
+    """One organization's table rows of every year as CSV, or its rows and answers as XLSX.
+
+    ``organization`` (a code) picks one of the user's organizations, another's is a 404 (as
+    on the coverage page, the first by code when none is given); ``sheet=answers`` makes the
+    CSV the answers instead of the rows.
+    """
     if fmt not in LIST_FORMATS:
         raise Http404(_("There is no export format “%(format)s”.") % {"format": fmt})
-    return _download(*get_exporter(fmt).render_for(submissions_visible_to(user=request.user)))
+    sheet = request.GET.get("sheet", "")
+    if sheet and sheet not in SHEETS:
+        raise Http404(_("There is no sheet “%(sheet)s”.") % {"sheet": sheet})
+    organizations = Organization.objects.filter(memberships__user=request.user).order_by("code")
+    code = request.GET.get("organization")
+    organization = (organizations.filter(code=code) if code else organizations).first()
+    if organization is None:
+        raise Http404(_("You do not belong to this organization."))
+    return _download(
+        *get_exporter(fmt).render_for(
+            submissions_visible_to(user=request.user), organization=organization, sheet=sheet
+        )
+    )

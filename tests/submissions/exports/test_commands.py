@@ -34,7 +34,7 @@ def test_export_writes_the_file(filled_submission, tmp_path, capsys):
 def test_export_defaults_to_the_exports_own_filename(filled_submission, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     call_command("export_submission", organization="IOM", questionnaire="desa-2024", format="csv")
-    assert (tmp_path / "IOM-table-rows.csv").exists()
+    assert (tmp_path / "IOM-rows-2024.csv").exists()
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,11 @@ pytestmark = pytest.mark.django_db
 
 # The submission (with organization, questionnaire and who finalized it), questions, parts,
 # the questions' row field labels, answers, and for each of the three table kinds its rows and
-# their SDGs; the list formats read no questions, parts or answers; JSON also reads reviews,
+# their SDGs; the list formats read the submissions and their rows (with questions) and SDGs,
+# and the XLSX one more for its answers sheet (answers with their question and part; the
+# rows' library item ids are grouped from the rows already read); JSON also reads reviews,
 # comments, assignments and the timeline.
-EXPECTED = {"docx": 11, "pdf": 11, "txt": 11, "json": 15, "csv": 7, "xlsx": 7}
+EXPECTED = {"docx": 11, "pdf": 11, "txt": 11, "json": 15, "csv": 7, "xlsx": 8}
 
 
 @pytest.mark.parametrize("fmt", list(EXPORTERS))

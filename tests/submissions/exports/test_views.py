@@ -29,7 +29,7 @@ def other_submission(other_organization, full_questionnaire):
         ),
         ("pdf", "IOM-desa-2024.pdf", "application/pdf"),
         ("json", "IOM-desa-2024.json", "application/json"),
-        ("csv", "IOM-table-rows.csv", "text/csv; charset=utf-8"),
+        ("csv", "IOM-rows-2024.csv", "text/csv; charset=utf-8"),
     ],
 )
 def test_download_has_its_filename_and_content_type(
@@ -119,7 +119,7 @@ def test_rows_export_holds_only_the_users_organizations_rows(
     response = contributor_client.get(reverse("rows_export", args=["csv"]))
 
     assert response.status_code == 200
-    assert response["Content-Disposition"] == 'attachment; filename="IOM-table-rows.csv"'
+    assert response["Content-Disposition"] == 'attachment; filename="IOM-rows-2024.csv"'
     lines = response.content.decode("utf-8-sig").splitlines()
     assert len(lines) == 1 + 6
     assert all(line.startswith("IOM,") for line in lines[1:])
@@ -128,5 +128,5 @@ def test_rows_export_holds_only_the_users_organizations_rows(
 def test_rows_export_as_xlsx(contributor_client, filled_submission):
     response = contributor_client.get(reverse("rows_export", args=["xlsx"]))
     assert response.status_code == 200
-    assert response["Content-Disposition"] == 'attachment; filename="IOM-table-rows.xlsx"'
+    assert response["Content-Disposition"] == 'attachment; filename="IOM-rows-2024.xlsx"'
     assert response.content.startswith(b"PK")
