@@ -119,6 +119,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    if TESTING:
+        # A file, not memory: the browser tests' live server answers each request in a
+        # thread of its own, and an in-memory database would be one connection shared by
+        # them all (two requests at once, a save and the page's heartbeat, then collide).
+        import tempfile
+
+        DATABASES["default"]["TEST"] = {
+            "NAME": str(
+                Path(tempfile.gettempdir()) / f"yearly-submission-test-{os.getpid()}.sqlite3"
+            )
+        }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

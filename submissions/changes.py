@@ -42,6 +42,7 @@ from accounts.selectors import person_name
 from . import history, workflow
 from .carry_forward import CarryPlan, carry_forward_plan
 from .insight.library import library_reuse_plan
+from .merge import RowMerge, TextMerge, merge_row, merge_text
 from .models import (
     ROW_MODELS,
     Answer,
@@ -78,6 +79,7 @@ ADMIN_PATHS = frozenset({"admin_row_save", "admin_row_delete"})
 
 # What happened to one answer or row of a save.
 SAVED = "saved"
+MERGED = "merged"  # saved, merged with someone's change made meanwhile
 UNCHANGED = "unchanged"
 CONFLICT = "conflict"
 MISSING = "missing"
@@ -97,6 +99,9 @@ class ItemResult:
     current: dict[str, Any] | None = None
     updated_by: str = ""
     updated_at: str = ""
+    # A merge (MERGED) or a clash (CONFLICT): what the page shows to resolve it.
+    merge: dict[str, Any] | None = None
+    message: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -108,6 +113,8 @@ class ItemResult:
             "current": self.current,
             "updated_by": self.updated_by,
             "updated_at": self.updated_at,
+            "merge": self.merge,
+            "message": self.message,
         }
 
 
@@ -350,10 +357,19 @@ def _answer_write(gate: Gate, question: Question, edit: AnswerEdit) -> ItemResul
         flag = current.nothing_to_report and not text.strip()
     if (current.text, current.nothing_to_report) == (text, flag):
         return ItemResult(key=key, status=UNCHANGED, id=current.pk, version=current.version)
+    merged: TextMerge | None = None
     if current.version != edit.base_version:
-        return _answer_conflict(key, current)
+        # Someone saved since the user's version: merge both against it, or show both.
+        base = history.answer_at(current, edit.base_version)
+        if base is None:
+            return _answer_conflict(key, current, mine=text)
+        merged = merge_text(base[0], text, current.text)
+        if not merged.clean:
+            return _answer_conflict(key, current, mine=text, merged=merged)
+        text = merged.text
+        flag = flag and not text.strip()
     gate.before_change(current)
-    changed = Answer.objects.filter(pk=current.pk, version=edit.base_version).update(
+    changed = Answer.objects.filter(pk=current.pk, version=current.version).update(
         text=text,
         nothing_to_report=flag,
         version=F("version") + 1,
@@ -362,13 +378,51 @@ def _answer_write(gate: Gate, question: Question, edit: AnswerEdit) -> ItemResul
     )
     if changed != 1:
         current.refresh_from_db()
-        return _answer_conflict(key, current)
+        return _answer_conflict(key, current, mine=text)
     gate.wrote(current)
-    return ItemResult(key=key, status=SAVED, id=current.pk, version=edit.base_version + 1)
+    if merged is None:
+        return ItemResult(key=key, status=SAVED, id=current.pk, version=current.version + 1)
+    return ItemResult(
+        key=key,
+        status=MERGED,
+        id=current.pk,
+        version=current.version + 1,
+        current={"text": text},
+        updated_by=person_name(current.updated_by),
+        message=_merged_message(current, merged.their_paragraphs),
+    )
 
 
-def _answer_conflict(key: str, current: Answer) -> ItemResult:
+def _merged_message(current: Answer, paragraphs: list[int]) -> str:
+    name = person_name(current.updated_by) or _("someone")
+    if not paragraphs:
+        return _("Merged with %(name)s's change.") % {"name": name}
+    return ngettext(
+        "Merged with %(name)s's change to paragraph %(list)s.",
+        "Merged with %(name)s's changes to paragraphs %(list)s.",
+        len(paragraphs),
+    ) % {"name": name, "list": ", ".join(str(p) for p in paragraphs)}
+
+
+def _answer_conflict(
+    key: str, current: Answer, *, mine: str | None = None, merged: TextMerge | None = None
+) -> ItemResult:
+    """Someone saved meanwhile and the two texts clash: both are shown, nothing is written.
+
+    ``merge`` gives the page a word diff of the saved text against the user's, and a merged
+    text (the user's passage at each clash, the clashes marked) to edit.
+    """
     by, at = _editor(current)
+    merge = None
+    if mine is not None:
+        merge = {
+            "diff": history.word_diff(current.text, mine),
+            "text": merged.text if merged else mine,
+            "clashes": [
+                {"start": c.start, "end": c.end, "mine": c.mine, "theirs": c.theirs}
+                for c in (merged.clashes if merged else [])
+            ],
+        }
     return ItemResult(
         key=key,
         status=CONFLICT,
@@ -377,7 +431,14 @@ def _answer_conflict(key: str, current: Answer) -> ItemResult:
         current={"text": current.text},
         updated_by=by,
         updated_at=at,
-        errors=[_("Someone saved a newer version of this answer while you were editing it.")],
+        merge=merge,
+        errors=[
+            _(
+                "%(name)s saved a newer version of this answer while you were editing it, "
+                "and changed the same passage."
+            )
+            % {"name": by or _("Someone")}
+        ],
     )
 
 
@@ -455,13 +516,22 @@ def _row_write(gate: Gate, question: Question, edit: RowEdit) -> ItemResult:
     mine = {**edit.values, "sdgs": sorted(edit.sdgs)}
     if theirs == mine:
         return ItemResult(key=key, status=UNCHANGED, id=row.pk, version=row.version)
+    merged: RowMerge | None = None
     if row.version != base_version:
-        return _row_conflict(key, row, theirs)
+        # Someone saved since: merge field by field against the user's version.
+        base = history.row_at(row, base_version)
+        if base is None:
+            return _row_conflict(key, row, theirs)
+        merged = merge_row({**{f: "" for f in fields}, **base}, mine, theirs)
+        if not merged.clean:
+            return _row_conflict(key, row, theirs, fields=merged.clashes)
+        mine = merged.values
     gate.before_change(row)
+    values = {name: mine[name] for name in fields}
     # The SDGs as a document wrote them stand only while the goals are the imported ones.
     written_as = {} if mine["sdgs"] == theirs["sdgs"] else {"sdgs_text": ""}
-    changed = model.objects.filter(pk=row.pk, version=base_version).update(
-        **edit.values,
+    changed = model.objects.filter(pk=row.pk, version=row.version).update(
+        **values,
         **written_as,
         carried_from_year=None,
         version=F("version") + 1,
@@ -471,12 +541,26 @@ def _row_write(gate: Gate, question: Question, edit: RowEdit) -> ItemResult:
     if changed != 1:
         row.refresh_from_db()
         return _row_conflict(key, row, row_values(row, fields))
-    row.sdgs.set(edit.sdgs)
+    row.sdgs.set(mine["sdgs"])
     gate.wrote(row)
-    return ItemResult(key=key, status=SAVED, id=row.pk, version=base_version + 1)
+    if merged is None:
+        return ItemResult(key=key, status=SAVED, id=row.pk, version=row.version + 1)
+    name = person_name(row.updated_by) or _("someone")
+    return ItemResult(
+        key=key,
+        status=MERGED,
+        id=row.pk,
+        version=row.version + 1,
+        current=mine,
+        updated_by=person_name(row.updated_by),
+        message=_("Merged with %(name)s's change to this row.") % {"name": name},
+    )
 
 
-def _row_conflict(key: str, row: TableRow, theirs: dict[str, Any]) -> ItemResult:
+def _row_conflict(
+    key: str, row: TableRow, theirs: dict[str, Any], *, fields: list[str] | None = None
+) -> ItemResult:
+    """Someone saved the row meanwhile and changed the same fields (``fields``) otherwise."""
     by, at = _editor(row)
     return ItemResult(
         key=key,
@@ -486,6 +570,7 @@ def _row_conflict(key: str, row: TableRow, theirs: dict[str, Any]) -> ItemResult
         current=theirs,
         updated_by=by,
         updated_at=at,
+        merge={"fields": fields} if fields else None,
         errors=[_("Someone saved a newer version of this row while you were editing it.")],
     )
 

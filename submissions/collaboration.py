@@ -15,6 +15,7 @@ from .models import (
     ROW_MODELS,
     Assignment,
     EventKind,
+    Presence,
     Question,
     QuestionPart,
     ReviewComment,
@@ -152,3 +153,28 @@ def assignment_remove(*, assignment: Assignment, user: AbstractBaseUser) -> None
         message=_("Assignment to %(name)s removed.") % {"name": assignment.assignee.get_username()},
     )
     assignment.delete()
+
+
+# -- Presence: who has which question open ---------------------------------------------------
+
+PRESENCE_SECONDS = 45  # a page beats every 15 s: three missed beats and it is gone
+
+
+def presence_beat(
+    *, submission: Submission, question: Question, user: AbstractBaseUser, editing: bool
+) -> None:
+    """Say that the user has the question open (and is typing in it, or not) now."""
+    now = timezone.now()
+    Presence.objects.update_or_create(
+        submission=submission,
+        question=question,
+        user=user,
+        defaults={"seen_at": now, "editing": editing},
+    )
+    # Pages closed long ago: one indexed delete, so the table stays small.
+    Presence.objects.filter(seen_at__lt=now - datetime.timedelta(hours=1)).delete()
+
+
+def presence_leave(*, submission: Submission, question: Question, user: AbstractBaseUser) -> None:
+    """The user closed the question (the page says so as it unloads)."""
+    Presence.objects.filter(submission=submission, question=question, user=user).delete()

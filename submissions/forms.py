@@ -243,6 +243,15 @@ class RowForm(StripControlCharactersMixin, forms.ModelForm):
                 css = field.widget.attrs.get("class", "")
                 field.widget.attrs["class"] = f"form-control {css}".strip()
 
+    @property
+    def row_id(self) -> int | None:
+        """The saved row this form edits (None for a new one), bound or not."""
+        value = self["id"].value()
+        try:
+            return int(value) if value not in (None, "") else None
+        except (TypeError, ValueError):
+            return None
+
     def values(self) -> dict:
         """The row's model field values as cleaned (SDGs apart)."""
         return {name: self.cleaned_data.get(name) or "" for name in self.text_fields}

@@ -446,3 +446,26 @@ def removed_row(*, submission: Submission, question: Question, row_id: int) -> R
         if removed.id == row_id:
             return removed
     raise Version.DoesNotExist(_("There is no removed row with this number."))
+
+
+# -- What an object was at a version (the base of a three-way merge) ----------------------
+
+
+def answer_at(answer: Answer, number: int) -> tuple[str, bool] | None:
+    """The answer's text and "nothing to report" mark at its version ``number``, from the
+    history (None when the history does not hold that version)."""
+    for version in Version.objects.get_for_object(answer).only("serialized_data", "format"):
+        data = version.field_dict
+        if data.get("version") == number:
+            return data.get("text", ""), bool(data.get("nothing_to_report", False))
+    return None
+
+
+def row_at(row: TableRow, number: int) -> dict[str, Any] | None:
+    """A row's content values (SDGs as sorted numbers) at its version ``number``, or None."""
+    model = type(row)
+    for version in Version.objects.get_for_object(row).only("serialized_data", "format"):
+        data = version.field_dict
+        if data.get("version") == number:
+            return _row_values(model, data)
+    return None

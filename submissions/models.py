@@ -831,6 +831,41 @@ class UnplacedText(models.Model):
         return f"{self.where}: {self.text[:60]}"
 
 
+class Presence(models.Model):
+    """Who has which question of a submission open, from the page's heartbeat.
+
+    In the database, so that every app server sees everyone; a heartbeat older than
+    ``collaboration.PRESENCE_SECONDS`` means the page was closed.
+    """
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="+", verbose_name=_("submission")
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="+", verbose_name=_("question")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    editing = models.BooleanField(_("typing"), default=False)
+    seen_at = models.DateTimeField(_("last seen"), db_index=True)
+
+    class Meta:
+        verbose_name = _("presence")
+        verbose_name_plural = _("presences")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "user", "question"], name="presence_once_per_question"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.question}"
+
+
 class EventKind(models.TextChoices):
     OPENED = "opened", _("Opened")
     QUESTION_STATUS = "question_status", _("Question status changed")

@@ -2,13 +2,14 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, Prefetch, QuerySet, Value
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.selectors import person_name
@@ -17,6 +18,7 @@ from .models import (
     ROW_MODELS,
     Answer,
     EventKind,
+    Presence,
     Question,
     Questionnaire,
     QuestionPart,
@@ -380,3 +382,26 @@ def submission_timeline(*, submission: Submission, limit: int = 50) -> list[Time
         .order_by("-created_at", "-pk")[:limit]
     )
     return [_timeline_line(event) for event in events]
+
+
+@dataclass
+class Present:
+    """Someone else with a question of the submission open."""
+
+    question_id: int
+    name: str
+    editing: bool
+
+
+def submission_presence(*, submission: Submission, user: AbstractBaseUser) -> list[Present]:
+    """Who else has the submission's questions open now, by question (one query)."""
+    from .collaboration import PRESENCE_SECONDS
+
+    since = timezone.now() - timedelta(seconds=PRESENCE_SECONDS)
+    return [
+        Present(p.question_id, person_name(p.user), p.editing)
+        for p in Presence.objects.filter(submission=submission, seen_at__gte=since)
+        .exclude(user=user)
+        .select_related("user")
+        .order_by("question_id", "user_id")
+    ]

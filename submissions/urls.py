@@ -10,6 +10,7 @@ from .views import (
     history,
     imports,
     library,
+    live,
     pages,
     review,
     search,
@@ -17,6 +18,7 @@ from .views import (
 
 urlpatterns = [
     path("submissions/<int:pk>/print/", exports.submission_print, name="submission_print"),
+    path("submissions/<int:pk>/text/", exports.submission_text, name="submission_text"),
     path(
         "submissions/<int:pk>/export/<str:fmt>/",
         exports.submission_export,
@@ -90,6 +92,11 @@ urlpatterns = [
         "submissions/<int:pk>/questions/<str:number>/",
         authoring.question_edit,
         name="question_edit",
+    ),
+    path(
+        "submissions/<int:pk>/questions/<str:number>/live/",
+        live.question_live,
+        name="question_live",
     ),
     path(
         "submissions/<int:pk>/questions/<str:number>/history/",

@@ -90,9 +90,16 @@ class TxtExporter(BaseExporter):
 
     def render_content(self, submission: Submission) -> bytes:
         """Render from a submission loaded by submission_for_export; runs no query."""
-        content = submission_content(submission)
-        layout = submission.questionnaire.text_layout
-        writer = _Writer(layout)
+        return (submission_text(submission) + "\n").encode("utf-8")
+
+
+def submission_text(submission: Submission, *, number: str | None = None) -> str:
+    """The text of a submission loaded by submission_for_export, in its form's layout; or of
+    one question (``number``), as the page's "Copy text" puts it on the clipboard."""
+    content = submission_content(submission)
+    layout = submission.questionnaire.text_layout
+    writer = _Writer(layout)
+    if number is None:
         organization = submission.organization
         name = (
             organization.name
@@ -100,25 +107,26 @@ class TxtExporter(BaseExporter):
             else f"{organization.name} ({organization.code})"
         )
         writer.paragraph(clean(name))
-        for item in content.questions:
-            if item.section and item.section.strip() != item.prompt.strip():
-                writer.paragraph(item.section)
-            if item.heading_printed:
-                writer.paragraph(_heading(item))
-            if layout == WEB_CAPTURE:
-                # The page's marker before each answer in full (its cut-short copy left out):
-                # the importer reads the answers back by it.
-                writer.lines.append(VIEW_MORE + (item.text or "").lstrip())
-                continue
-            writer.text(item.text or "")
-            for part in item.parts:
-                writer.paragraph(part.heading)
-                writer.text(part.text)
-            if item.guidance:
-                writer.paragraph(item.guidance)
-            for row in item.rows:
-                writer.row(row)
-        for line in content.footer:
-            writer.lines.append(line)
-        text = "\n".join(writer.lines).rstrip("\n")
-        return (text + "\n").encode("utf-8")
+    for item in content.questions:
+        if number is not None and item.question.number != number:
+            continue
+        if item.section and item.section.strip() != item.prompt.strip() and number is None:
+            writer.paragraph(item.section)
+        if item.heading_printed:
+            writer.paragraph(_heading(item))
+        if layout == WEB_CAPTURE:
+            # The page's marker before each answer in full (its cut-short copy left out):
+            # the importer reads the answers back by it.
+            writer.lines.append(VIEW_MORE + (item.text or "").lstrip())
+            continue
+        writer.text(item.text or "")
+        for part in item.parts:
+            writer.paragraph(part.heading)
+            writer.text(part.text)
+        if item.guidance:
+            writer.paragraph(item.guidance)
+        for row in item.rows:
+            writer.row(row)
+    if number is None:
+        writer.lines.extend(content.footer)
+    return "\n".join(writer.lines).rstrip("\n")

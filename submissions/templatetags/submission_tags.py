@@ -24,3 +24,23 @@ def status_badge(status: str):
 def get_item(mapping, key):
     """mapping[key] in a template, or None."""
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def word_count(text) -> int:
+    """Words as the word processor counts them (the one counter)."""
+    from ..selectors import cached_word_count
+
+    return cached_word_count(text or "")
+
+
+@register.filter
+def as_numbers(values) -> list[int]:
+    """A multiple choice's value (SDGs) as sorted whole numbers."""
+    numbers = []
+    for value in values or []:
+        try:
+            numbers.append(int(value))
+        except (TypeError, ValueError):
+            continue
+    return sorted(set(numbers))

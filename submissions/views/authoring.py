@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from ..changes import (
     CONFLICT,
     INVALID,
+    MERGED,
     MISSING,
     REMOVED,
     SAVED,
@@ -260,9 +261,15 @@ def _review_context(request, submission, question) -> dict:
         ),
         None,
     )
+    row_comments: dict[int, int] = {}
+    for comment in comments:
+        if comment.row_id and not comment.resolved:
+            row_comments[comment.row_id] = row_comments.get(comment.row_id, 0) + 1
     return {
         "comments": comments,
         "open_comments": sum(not c.resolved for c in comments),
+        "row_comments": row_comments,
+        "row_comments_key": ",".join(f"{k}:{v}" for k, v in sorted(row_comments.items())),
         "assignment": assignment,
         "allowed": allowed_actions(request.user, submission),
     }
@@ -396,6 +403,9 @@ def question_edit(request: HttpRequest, pk: int, number: str) -> HttpResponse:
         return json_error(DATABASE_UNAVAILABLE, 503)
 
     problems = [r for r in results if r.status in (CONFLICT, MISSING, INVALID)]
+    for result in results:
+        if result.status == MERGED:
+            messages.info(request, result.message)
     if not problems:
         messages.success(request, _("Saved."))
         return redirect("question_edit", pk=submission.pk, number=question.number)
@@ -511,6 +521,10 @@ def _rebound_data(post, results):
     for key, result in by_key.items():
         if key.startswith("answer-") and result.status == CONFLICT:
             data[f"{key}-version"] = str(result.version)
+        if key.startswith("answer-") and result.status == MERGED:
+            # The merged text is what was saved: shown again, so that Save keeps both.
+            data[f"{key}-text"] = result.current["text"]
+            data[f"{key}-version"] = str(result.version)
     if "rows" in by_key:
         return data  # the table was unreadable: the page shows it as saved
     total = int(post.get("rows-TOTAL_FORMS") or 0)
@@ -525,9 +539,12 @@ def _rebound_data(post, results):
             for name in post
             if name.startswith(prefix + "-")
         }
-        if result and result.status in (SAVED, CONFLICT):
+        if result and result.status in (SAVED, MERGED, CONFLICT):
             values["id"] = [str(result.id)]
             values["version"] = [str(result.version)]
+        if result and result.status == MERGED:
+            for name, value in result.current.items():
+                values[name] = [str(v) for v in value] if name == "sdgs" else [value]
         if result and result.status == MISSING:
             values["id"], values["version"] = [""], ["0"]
         kept.append(values)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Organization
 
-from ..exports import EXPORTERS, LIST_FORMATS, get_exporter, render_export
+from ..exports import EXPORTERS, LIST_FORMATS, get_exporter, render_export, txt
 from ..exports.base import submission_for_export
 from ..exports.pdf import STYLESHEET, TEMPLATE, print_context
 from ..exports.rows import SHEETS
@@ -75,4 +75,19 @@ def organization_rows_export(request, fmt: str):
         *get_exporter(fmt).render_for(
             submissions_visible_to(user=request.user), organization=organization, sheet=sheet
         )
+    )
+
+
+@login_required
+@require_GET
+def submission_text(request, pk: int):
+    """The text to paste into UN DESA's form, as plain text for the page's "Copy text":
+    the whole submission, or one question (``?question=3``)."""
+    visible = get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
+    submission = submission_for_export(visible.pk)
+    number = request.GET.get("question") or None
+    if number is not None and not submission.questionnaire.questions.filter(number=number):
+        raise Http404(_("This questionnaire has no question %(number)s.") % {"number": number})
+    return HttpResponse(
+        txt.submission_text(submission, number=number), content_type="text/plain; charset=utf-8"
     )

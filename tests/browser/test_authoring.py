@@ -76,7 +76,7 @@ def test_contributor_writes_answer_crosses_limit_adds_initiative_and_finds_it_sa
     page.goto(edit_url(live_server, submission, "7"))
     page.get_by_role("button", name="+ Add a row").click()
     row = page.locator(".row-form").first
-    row.get_by_label("Initiative or partnership").fill("UN Network on Migration")
+    row.get_by_label("Initiative/partnership name").fill("UN Network on Migration")
     row.get_by_label("Partners", exact=True).fill("UNHCR, UNDP")
     row.locator("label.sdg-10").click()
     row.locator("label.sdg-17").click()
@@ -87,7 +87,12 @@ def test_contributor_writes_answer_crosses_limit_adds_initiative_and_finds_it_sa
 
     page.reload()
     row = page.locator(".row-form").first
-    expect(row.get_by_label("Initiative or partnership")).to_have_value("UN Network on Migration")
+    # A saved row shows as a summary line; opening it shows its fields.
+    expect(row.locator("summary")).to_contain_text("UN Network on Migration")
+    expect(row.locator("summary .sdg-chip")).to_have_text(["10", "17"])
+    expect(row.locator("summary")).to_contain_text("6 / 150 words")
+    row.locator("summary").click()
+    expect(row.get_by_label("Initiative/partnership name")).to_have_value("UN Network on Migration")
     expect(row.locator(".sdg-picker input[value='10']")).to_be_checked()
     expect(row.locator(".sdg-picker input[value='17']")).to_be_checked()
     expect(row.locator(".sdg-picker input[value='1']")).not_to_be_checked()
@@ -112,8 +117,11 @@ def test_all_17_toggle_move_and_remove_with_undo(
     page = new_page(contributor)
     page.goto(edit_url(live_server, submission, "7"))
     first = page.locator(".row-form").nth(0)
+    first.locator("summary").click()
     first.get_by_role("button", name="All 17").click()
     expect(first.locator(".sdg-picker input:checked")).to_have_count(17)
+    page.locator(".row-form").nth(1).locator("summary").click()  # one row open at a time
+    expect(first.get_by_role("button", name="All 17")).to_be_hidden()
     page.locator(".row-form").nth(1).get_by_role("button", name="Move row up").click()
     expect(page.locator(".row-form").nth(0).locator(".js-row-title")).to_have_text("Second")
     expect(page.locator("#save-status")).to_contain_text("Saved at")
@@ -127,7 +135,7 @@ def test_all_17_toggle_move_and_remove_with_undo(
     second_row.get_by_role("button", name="Remove").click()
     expect(second_row).to_contain_text("will be removed when you press Save")
     second_row.get_by_role("button", name="Undo").click()
-    expect(second_row.get_by_label("Initiative or partnership")).to_be_visible()
+    expect(second_row.get_by_label("Initiative/partnership name")).to_be_visible()
     second_row.get_by_role("button", name="Remove").click()
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_role("status").first).to_contain_text("Saved.")
@@ -154,14 +162,15 @@ def test_two_people_edit_the_same_answer_and_the_second_chooses(
 
     bob_page.get_by_label("Answer").fill("Bob's version.")
     panel = bob_page.locator(".conflict-panel")
-    expect(panel).to_contain_text("Someone saved a newer version")
-    expect(panel).to_contain_text("Alice's version.")
-    expect(panel).to_contain_text("Bob's version.")
+    expect(panel).to_contain_text("alice saved a newer version")
+    # A word diff of the two texts: Alice's word struck through, Bob's underlined.
+    expect(panel.locator("del")).to_contain_text("Alice's")
+    expect(panel.locator("ins")).to_contain_text("Bob's")
     expect(bob_page.locator("#save-status")).to_contain_text("not saved")
     screenshot(bob_page, "conflict")
     assert Answer.objects.get().text == "Alice's version."
 
-    bob_page.get_by_role("button", name="Keep my text").click()
+    bob_page.get_by_role("button", name="Keep mine").click()
     expect(bob_page.locator("#save-status")).to_contain_text("Saved at")
     assert Answer.objects.get().text == "Bob's version."
 
