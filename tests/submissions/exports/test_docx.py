@@ -11,6 +11,8 @@ from tests.submissions.exports.conftest import body_paragraphs
 
 pytestmark = pytest.mark.django_db
 
+VML = "urn:schemas-microsoft-com:vml"
+
 
 def _open(submission):
     filename, content_type, content = render_export(submission=submission, fmt="docx")
@@ -28,17 +30,21 @@ def test_title_block_questions_parts_and_answers(filled_submission):
     assert content_type.endswith("wordprocessingml.document")
     assert _styled(document, "Title") == ["UN DESA questionnaire 2024"]
     text = [p.text for p in body_paragraphs(document)]
-    assert "Organization: International Organization for Migration" in text
-    assert "Status: Draft" in text
+    assert "Organization\tInternational Organization for Migration" in text
+    assert "Status\tDraft" in text
     assert _styled(document, "Heading 1") == ["Partnerships"]
+    # Each question with its number and the limit note the form states (none for 3, 5, 6).
     assert _styled(document, "Heading 2") == [
-        "1. Decisions?",
+        "1. Decisions? (max 200 words)",
         "3. Events?",
         "5. Six transitions?",
         "6. Resources?",
-        "7. Initiatives?",
+        "7. Initiatives? (max 200 words)",
     ]
-    assert _styled(document, "Heading 3") == ["Food systems", "Energy access"]
+    assert _styled(document, "Heading 3") == [
+        "Food systems (max 200 words)",
+        "Energy access (max 200 words)",
+    ]
     # A narrative's paragraphs stay paragraphs; in a draft, an empty answer is marked missing.
     assert "The Council adopted the Strategic Plan 2024–2028." in text
     assert "It guides SDG acceleration." in text
@@ -86,15 +92,22 @@ def test_each_row_is_a_two_column_label_value_table(filled_submission):
     assert initiative["Member States benefiting"] == "All"
 
 
-def test_a_draft_says_draft_in_its_header_until_finalized(filled_submission):
+def test_a_draft_says_draft_in_its_header_and_watermark_until_finalized(filled_submission):
     _, _, document = _open(filled_submission)
-    assert document.sections[0].header.paragraphs[0].text == "DRAFT"
+    header = document.sections[0].header
+    running = "International Organization for Migration · UN DESA questionnaire 2024"
+    assert [p.text for p in header.paragraphs] == [f"{running}\tDRAFT"]
+    [watermark] = header._element.iter(f"{{{VML}}}shape")
+    assert watermark.find(f"{{{VML}}}textpath").get("string") == "DRAFT"
+    assert "rotation:315" in watermark.get("style")  # diagonal
 
     filled_submission.status = SubmissionStatus.FINALIZED
     filled_submission.save()
     _, _, document = _open(filled_submission)
-    assert "DRAFT" not in "".join(p.text for p in document.sections[0].header.paragraphs)
-    assert "Status: Finalized" in [p.text for p in body_paragraphs(document)]
+    header = document.sections[0].header
+    assert [p.text for p in header.paragraphs] == [running]
+    assert not list(header._element.iter(f"{{{VML}}}shape"))
+    assert "Status\tFinalized" in [p.text for p in body_paragraphs(document)]
 
 
 def test_line_breaks_in_a_row_value_stay_inside_its_cell(filled_submission):
