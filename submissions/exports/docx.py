@@ -36,7 +36,7 @@ ANSWERS_BOOKMARK = "submission_answers"
 NOTE_STYLE = "Answer Note"
 
 PAGE_SIZES = {"A4": (Cm(21), Cm(29.7)), "Letter": (Inches(8.5), Inches(11))}
-_MARGIN_SIDE, _MARGIN_TOP, _MARGIN_BOTTOM = Cm(2), Cm(2.5), Cm(2)
+_MARGIN_SIDE, _MARGIN_TOP, _MARGIN_BOTTOM = Cm(2.2), Cm(2.5), Cm(2.2)
 _HEADER_DISTANCE, _FOOTER_DISTANCE = Cm(1.2), Cm(1)
 _CHART_WIDTH = Cm(16)
 _COVER_LABEL_WIDTH = Cm(3.5)
@@ -210,7 +210,7 @@ def _define_styles(document, language: str) -> _Styles:
 
     styles = document.styles
     normal = styles["Normal"]
-    _spacing(normal, after=6, line=1.15)
+    _spacing(normal, after=6, line=1.2)
     normal.paragraph_format.widow_control = True
 
     title = styles["Title"]
@@ -252,11 +252,11 @@ def _define_styles(document, language: str) -> _Styles:
     label = styles.add_style("Table Label", WD_STYLE_TYPE.PARAGRAPH)
     label.base_style = normal
     _plain_font(label, size=9.5, bold=True)
-    _spacing(label, line=1.05)
+    _spacing(label, line=1.1)
     cell = styles.add_style("Table Text", WD_STYLE_TYPE.PARAGRAPH)
     cell.base_style = normal
     _plain_font(cell, size=10)
-    _spacing(cell, line=1.05)
+    _spacing(cell, line=1.1)
 
     section_properties = document.sections[0]
     text_width = section_properties.page_width - 2 * _MARGIN_SIDE
@@ -469,6 +469,9 @@ def _row_prototype(label_style: str, value_style: str, width: int, label_width: 
     )
 
 
+_CELL_MARGIN = 100  # twips, left and right of a cell's text
+
+
 def _table_prototype(style: str, width: int, label_width: int):
     """A table of the text width in two columns (the grid LibreOffice reads), thin grey rules."""
     borders = "".join(
@@ -478,14 +481,22 @@ def _table_prototype(style: str, width: int, label_width: int):
     return parse_xml(
         f'<w:tbl xmlns:w="{_W}"><w:tblPr><w:tblStyle w:val="{style}"/>'
         f'<w:tblW w:w="{width}" w:type="dxa"/>'
+        # Indented by the cell margin, the borders stand on the text's edges (Word's
+        # compatibility mode 14, which the template has, puts the cell's text there).
+        f'<w:tblInd w:w="{_CELL_MARGIN}" w:type="dxa"/>'
         f'<w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type="fixed"/>'
-        '<w:tblCellMar><w:top w:w="40" w:type="dxa"/><w:left w:w="85" w:type="dxa"/>'
-        '<w:bottom w:w="40" w:type="dxa"/><w:right w:w="85" w:type="dxa"/></w:tblCellMar>'
+        f'<w:tblCellMar><w:top w:w="57" w:type="dxa"/><w:left w:w="{_CELL_MARGIN}" w:type="dxa"/>'
+        f'<w:bottom w:w="57" w:type="dxa"/><w:right w:w="{_CELL_MARGIN}" w:type="dxa"/>'
+        "</w:tblCellMar>"
         '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0"'
         ' w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr>'
         f'<w:tblGrid><w:gridCol w:w="{label_width}"/><w:gridCol w:w="{width - label_width}"/>'
         "</w:tblGrid></w:tbl>"
     )
+
+
+# Space above a cell's second and later paragraphs (4 pt), as between a narrative's.
+_CELL_PARAGRAPH_GAP = parse_xml(f'<w:spacing xmlns:w="{_W}" w:before="80"/>')
 
 
 def _add_row_table(document, row: RowContent, styles: _Styles) -> None:
@@ -520,6 +531,7 @@ def _add_row_table(document, row: RowContent, styles: _Styles) -> None:
         for paragraph in paragraphs[1:]:
             p = deepcopy(value_p)
             del p[1:]
+            p[0].append(deepcopy(_CELL_PARAGRAPH_GAP))
             _fill(p, paragraph)
             value_cell.append(p)
         table.append(last)
