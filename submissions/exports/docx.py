@@ -79,18 +79,21 @@ _WATERMARK = (
 
 @dataclass
 class _Styles:
-    """The document's paragraph styles, looked up once (python-docx finds a style by name by
-    scanning every style), and the row tables' geometry in twips."""
+    """The ids of the document's paragraph styles (None: Normal) and the row tables' parts.
 
-    title: object
-    section: object
-    question: object
-    part: object
-    body: object
-    note: object
-    guidance: object
-    cover: object
-    caption: object
+    Paragraphs get their style by id: python-docx, given a style, scans every style of the
+    template to see whether it is the default one (a millisecond a paragraph).
+    """
+
+    title: str
+    section: str
+    question: str
+    part: str
+    body: None
+    note: str
+    guidance: str
+    cover: str
+    caption: str
     table: object  # a w:tbl without rows, copied for each table row (_table_prototype)
     row: object  # a w:tr, copied for each field (_row_prototype)
 
@@ -270,15 +273,15 @@ def _define_styles(document, language: str) -> _Styles:
     width = Emu(text_width).twips
     label_width = round(width / 3)
     return _Styles(
-        title=title,
-        section=section,
-        question=question,
-        part=part,
-        body=normal,
-        note=note,
-        guidance=guidance,
-        cover=cover,
-        caption=caption,
+        title=title.style_id,
+        section=section.style_id,
+        question=question.style_id,
+        part=part.style_id,
+        body=None,
+        note=note.style_id,
+        guidance=guidance.style_id,
+        cover=cover.style_id,
+        caption=caption.style_id,
         table=_table_prototype(styles["Table Grid"].style_id, width, label_width),
         row=_row_prototype(label.style_id, cell.style_id, width, label_width),
     )
@@ -360,7 +363,7 @@ def _add_field(paragraph, instruction: str) -> None:
 
 def _add_cover(document, content: SubmissionContent, styles: _Styles) -> None:
     """Title and who, what, which status, when: outside the answers bookmark."""
-    document.add_paragraph(content.questionnaire, style=styles.title)
+    _add_paragraph(document, styles.title, content.questionnaire)
     details = [
         (_("Organization"), content.organization),
         (_("Questionnaire"), content.questionnaire),
@@ -378,7 +381,7 @@ def _add_cover(document, content: SubmissionContent, styles: _Styles) -> None:
         details.append((_("Finalized on"), _long_date(content.finalized_on)))
     details.append((_("Exported on"), _long_date(content.exported_on)))
     for label, value in details:
-        paragraph = document.add_paragraph(style=styles.cover)
+        paragraph = _add_paragraph(document, styles.cover)
         label_run = paragraph.add_run(label)
         label_run.bold = True
         label_run.font.color.rgb = _MUTED
@@ -390,10 +393,10 @@ def _add_cover(document, content: SubmissionContent, styles: _Styles) -> None:
 def _add_question(document, item: QuestionContent, styles: _Styles) -> None:
     """Section, heading with its limit note, guidance, answer, parts and rows of a question."""
     if item.section:
-        document.add_paragraph(item.section, style=styles.section)
+        _add_paragraph(document, styles.section, item.section)
     # A question whose text is its section's title (2017's annex) is not printed twice.
     if not (item.section and item.heading == item.section and not item.limit_note):
-        heading = document.add_paragraph(style=styles.question)
+        heading = _add_paragraph(document, styles.question)
         if item.number_printed:
             heading.add_run(f"{item.number}.").font.color.rgb = _UN_BLUE
             heading.add_run(f" {item.prompt}")
@@ -402,16 +405,24 @@ def _add_question(document, item: QuestionContent, styles: _Styles) -> None:
         if item.limit_note:
             _add_limit_note(heading, item.limit_note)
     if item.guidance:
-        document.add_paragraph(item.guidance, style=styles.guidance)
+        _add_paragraph(document, styles.guidance, item.guidance)
     if item.text is not None:
         _add_text(document, item.text, item.note, styles)
     for part in item.parts:
-        heading = document.add_paragraph(part.heading, style=styles.part)
+        heading = _add_paragraph(document, styles.part, part.heading)
         if part.limit_note:
             _add_limit_note(heading, part.limit_note)
         _add_text(document, part.text, part.note, styles)
     for row in item.rows:
         _add_row_table(document, row, styles)
+
+
+def _add_paragraph(document, style_id: str | None, text: str = ""):
+    """A paragraph at the end of the body, in a style given by its id (see _Styles)."""
+    paragraph = document.add_paragraph(text)
+    if style_id:
+        paragraph._p.style = style_id
+    return paragraph
 
 
 def _add_limit_note(paragraph, note: str) -> None:
@@ -435,9 +446,9 @@ def _add_text(document, text: str, note: str, styles: _Styles) -> None:
     back the same); an empty answer prints its note (base.empty_note)."""
     paragraphs = _paragraphs(text)
     if not paragraphs and note:
-        document.add_paragraph(note, style=styles.note)
+        _add_paragraph(document, styles.note, note)
     for paragraph in paragraphs:
-        _fill(document.add_paragraph(style=styles.body)._p, paragraph)
+        _fill(_add_paragraph(document, styles.body)._p, paragraph)
 
 
 def _fill(p, value: str) -> None:
@@ -593,4 +604,4 @@ def _add_coverage_figure(document, coverage: Coverage, styles: _Styles) -> None:
     shape._inline.docPr.set("descr", clean(f"{coverage.summary} {per_goal}."))
 
     caption = _("Table rows (events, resources, initiatives) touching each goal.")
-    document.add_paragraph(f"{caption} {coverage.summary}", style=styles.caption)
+    _add_paragraph(document, styles.caption, f"{caption} {coverage.summary}")
