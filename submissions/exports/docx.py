@@ -138,7 +138,7 @@ def _language_tag() -> str:
 
 
 def _long_date(value: date) -> str:
-    """ "1 December 2026", the UN's way (month names translated)."""
+    """A date the UN's way: "1 December 2026" (the month's name translated)."""
     return date_format(value, "j F Y")
 
 
