@@ -132,6 +132,7 @@ class RowContent:
 
     fields: list[tuple[str, str]]
     values: dict[str, str] = field(default_factory=dict)
+    guidance: list[str] = field(default_factory=list)  # each field's guidance ("" for none)
 
 
 def empty_note(*, text: str | None, nothing_to_report: bool, is_draft: bool) -> str:
@@ -212,14 +213,12 @@ def submission_content(submission: Submission) -> SubmissionContent:
     for kind in ROW_FIELDS:
         for row in getattr(submission, ROW_RELATED_NAMES[kind]).all():
             values = {f.name: row_value(row, f.name) for f in wordings[row.question_id]}
+            shown = [f for f in wordings[row.question_id] if f.listed or values[f.name]]
             rows_by_question.setdefault(row.question_id, []).append(
                 RowContent(
-                    fields=[
-                        (clean(f.full), values[f.name])
-                        for f in wordings[row.question_id]
-                        if f.listed or values[f.name]
-                    ],
+                    fields=[(clean(f.full), values[f.name]) for f in shown],
                     values=values,
+                    guidance=[clean(f.guidance) for f in shown],
                 )
             )
 

@@ -73,7 +73,7 @@ def test_docx_figure_has_a_title_and_a_caption_after_the_questions(filled_submis
     texts = [p.text for p in body_paragraphs(document)]
     captions = [p.text for p in body_paragraphs(document) if p.style.name == "Caption"]
 
-    assert texts.index("SDG coverage") > texts.index("7. Initiatives?")
+    assert texts.index("SDG coverage") > texts.index("7. Initiatives? (max 200 words)")
     assert captions == [
         "Table rows (events, resources, initiatives) touching each goal. "
         + SUMMARY

@@ -15,9 +15,15 @@ pytestmark = pytest.mark.django_db
 
 
 def _docx_text(content: bytes) -> list[str]:
-    """Every paragraph the DOCX holds: header, body and table cells."""
+    """Every paragraph the DOCX holds: header, footer, body and table cells.
+
+    The footer's "Page 1 of 1" is counted as its fields last showed it (four words, as
+    LibreOffice counts "Page 1 of 12"); the watermark is a drawing, which LibreOffice does
+    not count, and has no paragraph here.
+    """
     document = docx.Document(io.BytesIO(content))
     header = [p.text for s in document.sections for p in s.header.paragraphs]
+    footer = [p.text for s in document.sections for p in s.footer.paragraphs]
     body = [p.text for p in body_paragraphs(document)]
     cells = [
         p.text
@@ -26,7 +32,8 @@ def _docx_text(content: bytes) -> list[str]:
         for cell in row.cells
         for p in cell.paragraphs
     ]
-    return header + body + cells
+    assert footer == ["\tPage 1 of 1"]
+    return header + footer + body + cells
 
 
 def test_libreoffice_opens_the_docx_and_counts_its_words(filled_submission, tmp_path):
