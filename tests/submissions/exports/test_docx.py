@@ -257,7 +257,11 @@ def test_each_years_limit_notes_and_row_labels_as_its_form_words_them(seeded):
         questions = submission.questionnaire.questions.order_by("position")
         expected = []
         for question in questions:
-            heading = f"{question.number}. {question.prompt}"
+            heading = (
+                f"{question.number}. {question.prompt}"
+                if question.number_printed
+                else question.prompt
+            )
             limit = question.limit_text()
             expected.append(f"{heading} {limit}" if limit else heading)
         assert _styled(document, "Heading 2") == expected
