@@ -1,4 +1,4 @@
-"""Administrators edit each year's questionnaire here: questions and parts inline, in order."""
+"""Administrators edit each year's questionnaire here: questions, parts and row fields inline."""
 
 import re
 
@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import changes, workflow
-from .forms import QuestionForm, QuestionnaireForm, QuestionPartForm
+from .forms import QuestionForm, QuestionnaireForm, QuestionPartForm, RowFieldForm
 from .models import (
     SDG,
     Answer,
@@ -23,6 +23,7 @@ from .models import (
     Questionnaire,
     QuestionPart,
     Resource,
+    RowField,
     Submission,
     SubmissionStatus,
 )
@@ -46,8 +47,10 @@ class BoundedInlineMixin:
         return super().get_formset(request, obj, **kwargs)
 
 
-POSITION = re.compile(r"^(?P<formset>questions(?:-\d+-parts)?)-(?P<index>\d+)-position$")
-INITIAL_FORMS = re.compile(r"^(?P<formset>questions(?:-\d+-parts)?)-INITIAL_FORMS$")
+# The questions' formset, and the parts and row fields of each question.
+FORMSET = r"(?P<formset>questions(?:-\d+-(?P<nested>parts|row_fields))?)"
+POSITION = re.compile(rf"^{FORMSET}-(?P<index>\d+)-position$")
+INITIAL_FORMS = re.compile(rf"^{FORMSET}-INITIAL_FORMS$")
 
 
 def _whole_number(value: str) -> int | None:
@@ -79,7 +82,7 @@ def admin_post_made_safe(data: QueryDict) -> QueryDict:
         if match := POSITION.match(key):
             formsets.setdefault(match["formset"], []).append((int(match["index"]), key))
         elif match := INITIAL_FORMS.match(key):
-            inline = QuestionInline if match["formset"] == "questions" else QuestionPartInline
+            inline = NESTED_INLINES.get(match["nested"], QuestionInline)
             if (count := _count(data[key])) is not None and count > inline.max_num:
                 data[key] = str(inline.max_num)
     for entries in formsets.values():
@@ -102,20 +105,52 @@ class QuestionPartInline(BoundedInlineMixin, nested_admin.NestedTabularInline):
     sortable_field_name = "position"
 
 
+class RowFieldInline(BoundedInlineMixin, nested_admin.NestedTabularInline):
+    """A table question's row fields as the year's form words them ("Website (if applicable)")."""
+
+    model = RowField
+    form = RowFieldForm
+    extra = 0
+    max_num = 20
+    sortable_field_name = "position"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # Called once per question (obj): its table's fields are the choices shown.
+        table = obj.table if obj is not None else ""
+        kwargs["form"] = type(RowFieldForm.__name__, (RowFieldForm,), {"table": table})
+        return super().get_formset(request, obj, **kwargs)
+
+
+NESTED_INLINES = {"parts": QuestionPartInline, "row_fields": RowFieldInline}
+
+
 class QuestionInline(BoundedInlineMixin, nested_admin.NestedStackedInline):
     model = Question
     form = QuestionForm
     extra = 0
     max_num = 200
     sortable_field_name = "position"
-    inlines = [QuestionPartInline]
+    inlines = [QuestionPartInline, RowFieldInline]
     fieldsets = [
-        (None, {"fields": ["position", "number", "section", "prompt", "guidance"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "position",
+                    ("number", "number_printed"),
+                    "section",
+                    ("prompt", "heading_printed"),
+                    "guidance",
+                ]
+            },
+        ),
         (
             _("Answer"),
             {
                 "fields": [
-                    ("has_narrative", "word_limit"),
+                    "has_narrative",
+                    ("word_minimum", "word_limit"),
+                    "limit_note",
                     ("table", "max_rows", "row_description_word_limit"),
                 ]
             },
