@@ -131,6 +131,8 @@ class QuestionInline(BoundedInlineMixin, nested_admin.NestedStackedInline):
     max_num = 200
     sortable_field_name = "position"
     inlines = [QuestionPartInline, RowFieldInline]
+    # Each question folded to its number and the start of its prompt (see the template).
+    template = "admin/submissions/questionnaire/question_inline.html"
     fieldsets = [
         (
             None,
@@ -161,12 +163,22 @@ class QuestionInline(BoundedInlineMixin, nested_admin.NestedStackedInline):
 @admin.register(Questionnaire)
 class QuestionnaireAdmin(nested_admin.NestedModelAdmin):
     form = QuestionnaireForm
+    fieldsets = [
+        (None, {"fields": ["kind", "year", "slug", "title", "deadline", "is_open"]}),
+        (
+            _("Text of the form"),
+            {"fields": ["intro", "text_layout", "footer"], "classes": ["collapse"]},
+        ),
+    ]
     list_display = ["title", "year", "kind", "slug", "question_count", "is_open", "deadline"]
     list_filter = ["kind", "year", "is_open"]
     search_fields = ["title", "slug", "questions__prompt"]
     prepopulated_fields = {"slug": ["kind", "year"]}
     inlines = [QuestionInline]
     actions = ["copy_as_next_year"]
+
+    class Media:
+        css = {"all": ["submissions/css/admin.css"]}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(question_count=Count("questions"))

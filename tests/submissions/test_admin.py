@@ -377,6 +377,8 @@ def test_a_minimum_above_the_limit_is_refused_in_the_admin(admin_client, seeded)
     html = response.content.decode()
     assert html.count("The minimum is above the limit.") == 2
     assert questionnaire.questions.get(number="1").word_minimum is None
+    # Both questions with an error are shown unfolded, the others folded.
+    assert len(re.findall(r'<details class="question-fields" open>', html)) == 2 + 1  # + template
 
 
 def test_minimum_and_limit_as_the_form_states_them(questionnaire):
