@@ -5,8 +5,11 @@ import re
 import nested_admin
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db import transaction
 from django.db.models import Count
 from django.http import QueryDict
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -28,9 +31,12 @@ from .models import (
     SubmissionStatus,
 )
 from .services import (
+    ReplacementsOutdated,
     ServiceError,
     questionnaire_copy_as_next_year,
+    questionnaire_ensure_copyable,
     questionnaire_structure_changed,
+    questionnaire_year_replacements,
 )
 
 
@@ -196,16 +202,57 @@ class QuestionnaireAdmin(nested_admin.NestedModelAdmin):
     def question_count(self, obj: Questionnaire) -> int:
         return obj.question_count
 
-    @admin.action(description=_("Copy as next year's questionnaire"))
+    @admin.action(description=_("Copy as next year's questionnaire"), permissions=["add"])
     def copy_as_next_year(self, request, queryset):
-        copied = 0
-        for questionnaire in queryset:
+        """First a page of the years the copy would move on, each to accept; then the copy."""
+        copyable = []
+        for questionnaire in queryset.order_by("-year", "kind"):
             try:
-                copy = questionnaire_copy_as_next_year(questionnaire=questionnaire)
+                questionnaire_ensure_copyable(questionnaire=questionnaire)
             except ServiceError as error:
                 self.message_user(request, str(error), messages.ERROR)
-                continue
-            copied += 1
+            else:
+                copyable.append(questionnaire)
+        if not copyable:
+            return None
+        if "apply" in request.POST:
+            accepted = set(request.POST.getlist("replacement"))
+            try:
+                with transaction.atomic():  # all or none: the page is about all of them
+                    copies = [
+                        questionnaire_copy_as_next_year(
+                            questionnaire=questionnaire, accept=accepted
+                        )
+                        for questionnaire in copyable
+                    ]
+            except ReplacementsOutdated as error:
+                self.message_user(request, str(error), messages.WARNING)  # shown again, as now
+            except ServiceError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return None
+            else:
+                self._say_copied(request, copies)
+                return None
+        proposals = [
+            (questionnaire, questionnaire_year_replacements(questionnaire=questionnaire))
+            for questionnaire in copyable
+        ]
+        return TemplateResponse(
+            request,
+            "admin/submissions/questionnaire/copy_as_next_year.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Copy as next year's questionnaire"),
+                "opts": self.model._meta,
+                "proposals": proposals,
+                "selected": [questionnaire.pk for questionnaire in copyable],
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "media": self.media,
+            },
+        )
+
+    def _say_copied(self, request, copies: list[Questionnaire]) -> None:
+        for copy in copies:
             self.message_user(
                 request,
                 format_html(
@@ -215,10 +262,11 @@ class QuestionnaireAdmin(nested_admin.NestedModelAdmin):
                 ),
                 messages.SUCCESS,
             )
-        if copied > 1:
+        if len(copies) > 1:
             self.message_user(
                 request,
-                ngettext("%d questionnaire copied.", "%d questionnaires copied.", copied) % copied,
+                ngettext("%d questionnaire copied.", "%d questionnaires copied.", len(copies))
+                % len(copies),
                 messages.SUCCESS,
             )
 

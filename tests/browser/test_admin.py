@@ -103,6 +103,40 @@ def test_a_new_question_opens_with_its_fields(new_page, live_server, questionnai
     expect(questions.first.get_by_label("Question:", exact=True)).to_be_hidden()
 
 
+def test_copy_as_next_year_shows_each_replacement_to_accept(
+    new_page, live_server, questionnaire_2024
+):
+    page = admin_page(new_page, live_server, "/admin/submissions/questionnaire/")
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text)
+            if "content security policy" in message.text.lower()
+            else None
+        ),
+    )
+    page.get_by_role("row").filter(has_text="desa-2024").get_by_role("checkbox").check()
+    page.get_by_label("Action:").select_option("copy_as_next_year")
+    page.get_by_role("button", name="Go").click()
+
+    expect(page.get_by_role("heading", name="as the questionnaire of 2025")).to_be_visible()
+    summit = page.get_by_role("checkbox", name="Question 5: Question text")
+    expect(summit).to_be_checked()
+    expect(page.get_by_role("row").filter(has=summit).locator("mark")).to_have_text(
+        ["2023", "2024"]
+    )
+    screenshot(page, "admin-copy-as-next-year")
+    summit.uncheck()
+    page.get_by_role("button", name="Copy with the ticked replacements").click()
+
+    expect(page.locator(".messagelist")).to_contain_text("Copied as")
+    copy = Questionnaire.objects.get(kind="desa", year=2025)
+    assert "since the 2023 SDG Summit" in copy.questions.get(number="5").prompt
+    assert copy.questions.get(number="2").prompt.startswith("During 2025")
+    assert violations == []
+
+
 def test_folded_questions_are_dragged_into_a_new_order(new_page, live_server, questionnaire_2024):
     path = f"/admin/submissions/questionnaire/{questionnaire_2024.pk}/change/"
     page = admin_page(new_page, live_server, path)

@@ -1,5 +1,5 @@
 """The questionnaire admin: list, edit with questions, parts and row fields inline, copy as next
-year's."""
+year's with its years moved on."""
 
 import re
 from html.parser import HTMLParser
@@ -81,13 +81,23 @@ def test_question_form_refuses_rows_limit_without_table(questionnaire):
     assert form.errors["max_rows"] == ["A maximum number of rows needs a table."]
 
 
-def test_copy_as_next_year_action(admin_client, seeded):
-    source = Questionnaire.objects.get(slug="desa-2024")
-    response = admin_client.post(
+def copy_action(client, questionnaire, **data):
+    return client.post(
         reverse("admin:submissions_questionnaire_changelist"),
-        {"action": "copy_as_next_year", "_selected_action": [source.pk]},
+        {"action": "copy_as_next_year", "_selected_action": [questionnaire.pk], **data},
         follow=True,
     )
+
+
+def test_copy_as_next_year_action(admin_client, seeded):
+    source = Questionnaire.objects.get(slug="desa-2024")
+    page = copy_action(admin_client, source)
+    assert page.status_code == 200
+    assert not Questionnaire.objects.filter(year=2025).exists()  # nothing copied yet
+    ticked = [r.id for _questionnaire, found in page.context["proposals"] for r in found]
+
+    response = copy_action(admin_client, source, apply="yes", replacement=ticked)
+
     assert response.status_code == 200
     copy = Questionnaire.objects.get(slug="desa-2025")
     assert copy.year == 2025
@@ -99,14 +109,80 @@ def test_copy_as_next_year_action(admin_client, seeded):
     assert source.questions.count() == 7
     assert "Copied as" in response.content.decode()
 
-    # Copying 2024 again is refused: 2025 exists.
-    response = admin_client.post(
-        reverse("admin:submissions_questionnaire_changelist"),
-        {"action": "copy_as_next_year", "_selected_action": [source.pk]},
-        follow=True,
-    )
-    assert "questionnaire of this kind for 2025 exists already" in response.content.decode()
+    # Copying 2024 again is refused at once: 2025 exists.
+    for data in [{}, {"apply": "yes", "replacement": ticked}]:
+        response = copy_action(admin_client, source, **data)
+        assert "questionnaire of this kind for 2025 exists already" in response.content.decode()
+        assert response.redirect_chain  # back to the list, no page of replacements
     assert Questionnaire.objects.filter(year=2025).count() == 1
+
+
+def test_the_copy_page_lists_each_replacement_ticked_and_applies_the_ticked_ones(
+    admin_client, seeded
+):
+    source = Questionnaire.objects.get(slug="desa-2024")
+    page = copy_action(admin_client, source)
+    html = page.content.decode()
+    assert page.templates[0].name == "admin/submissions/questionnaire/copy_as_next_year.html"
+    ((questionnaire, replacements),) = page.context["proposals"]
+    assert questionnaire == source
+    places = [(r.place, r.text_name) for r in replacements]
+    assert ("Questionnaire", "Title") in places
+    assert ("Questionnaire", "Footer") in places
+    assert ("Question 2", "Question text") in places
+    for replacement in replacements:  # each with its checkbox, ticked
+        assert (
+            f'<input type="checkbox" name="replacement" value="{replacement.id}" '
+            f'id="replacement-{replacement.id}" checked>'
+        ) in html
+    # The old text and the new, the year highlighted in each.
+    assert "Year of submission: <mark>2024</mark>" in html
+    assert "Year of submission: <mark>2025</mark>" in html
+    assert "During <mark>2025</mark>, what actions" in html
+    assert "since the <mark>2024</mark> SDG Summit" in html
+    assert "<script>" not in html and "style=" not in html  # the site's CSP allows neither
+
+    summit = next(r for r in replacements if r.place == "Question 5")
+    ticked = [r.id for r in replacements if r is not summit]
+    response = copy_action(admin_client, source, apply="yes", replacement=ticked)
+
+    assert "Copied as" in response.content.decode()
+    copy = Questionnaire.objects.get(slug="desa-2025")
+    assert copy.footer == "ECESA Plus Member\nYear of submission: 2025"
+    assert copy.questions.get(number="2").prompt.startswith("During 2025, what actions")
+    assert "since the 2023 SDG Summit" in copy.questions.get(number="5").prompt
+    assert "In the past year" in copy.questions.get(number="5").prompt
+
+
+def test_the_copy_page_shows_again_when_a_text_was_edited_meanwhile(admin_client, seeded):
+    source = Questionnaire.objects.get(slug="desa-2024")
+    page = copy_action(admin_client, source)
+    ticked = [r.id for _questionnaire, found in page.context["proposals"] for r in found]
+    source.questions.filter(number="2").update(prompt="During 2024, what else?")
+
+    response = copy_action(admin_client, source, apply="yes", replacement=ticked)
+
+    assert not Questionnaire.objects.filter(year=2025).exists()
+    html = response.content.decode()
+    assert "were edited since its years to move on were shown" in html
+    assert "During <mark>2025</mark>, what else?" in html  # the page again, as it is now
+
+
+def test_copying_two_questionnaires_shows_both_on_one_page(admin_client, seeded):
+    desa, gbv = (
+        Questionnaire.objects.get(slug="desa-2024"),
+        Questionnaire.objects.get(slug="gbv-2024"),
+    )
+    url = reverse("admin:submissions_questionnaire_changelist")
+    action = {"action": "copy_as_next_year", "_selected_action": [desa.pk, gbv.pk]}
+    page = admin_client.post(url, action)
+    assert [q for q, _found in page.context["proposals"]] == [desa, gbv]
+
+    response = admin_client.post(url, {**action, "apply": "yes"}, follow=True)  # none ticked
+
+    assert "2 questionnaires copied." in response.content.decode()
+    assert Questionnaire.objects.get(kind="desa", year=2025).title == desa.title
+    assert Questionnaire.objects.get(kind="gbv", year=2025).title == gbv.title
 
 
 def test_copy_keeps_limits_tables_and_order(seeded):
@@ -432,3 +508,19 @@ def test_a_forged_row_field_count_is_refused(admin_client, seeded):
 
     assert response.status_code == 200
     assert "Please submit at most 20 forms." in response.content.decode()
+
+
+def test_copying_needs_the_permission_to_add_questionnaires(client, seeded):
+    from django.contrib.auth.models import Permission
+
+    editor = get_user_model().objects.create_user("editor", password="pw-2030-editor!")
+    editor.is_staff = True
+    editor.save()
+    editor.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_questionnaire", "change_questionnaire"])
+    )
+    client.force_login(editor)
+    response = copy_action(client, Questionnaire.objects.get(slug="desa-2024"))
+    assert response.templates[0].name == "admin/change_list.html"  # no page of replacements
+    assert "copy_as_next_year" not in response.content.decode()  # not offered either
+    assert not Questionnaire.objects.filter(year=2025).exists()
