@@ -1,19 +1,22 @@
-"""Administrators edit each year's questionnaire here: questions and parts inline, in order."""
+"""Administrators edit each year's questionnaire here: questions, parts and row fields inline."""
 
 import re
 
 import nested_admin
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db import transaction
 from django.db.models import Count
 from django.http import QueryDict
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import changes, workflow
-from .forms import QuestionForm, QuestionnaireForm, QuestionPartForm
+from .forms import QuestionForm, QuestionnaireForm, QuestionPartForm, RowFieldForm
 from .models import (
     SDG,
     Answer,
@@ -23,13 +26,17 @@ from .models import (
     Questionnaire,
     QuestionPart,
     Resource,
+    RowField,
     Submission,
     SubmissionStatus,
 )
 from .services import (
+    ReplacementsOutdated,
     ServiceError,
     questionnaire_copy_as_next_year,
+    questionnaire_ensure_copyable,
     questionnaire_structure_changed,
+    questionnaire_year_replacements,
 )
 
 
@@ -46,8 +53,10 @@ class BoundedInlineMixin:
         return super().get_formset(request, obj, **kwargs)
 
 
-POSITION = re.compile(r"^(?P<formset>questions(?:-\d+-parts)?)-(?P<index>\d+)-position$")
-INITIAL_FORMS = re.compile(r"^(?P<formset>questions(?:-\d+-parts)?)-INITIAL_FORMS$")
+# The questions' formset, and the parts and row fields of each question.
+FORMSET = r"(?P<formset>questions(?:-\d+-(?P<nested>parts|row_fields))?)"
+POSITION = re.compile(rf"^{FORMSET}-(?P<index>\d+)-position$")
+INITIAL_FORMS = re.compile(rf"^{FORMSET}-INITIAL_FORMS$")
 
 
 def _whole_number(value: str) -> int | None:
@@ -79,7 +88,7 @@ def admin_post_made_safe(data: QueryDict) -> QueryDict:
         if match := POSITION.match(key):
             formsets.setdefault(match["formset"], []).append((int(match["index"]), key))
         elif match := INITIAL_FORMS.match(key):
-            inline = QuestionInline if match["formset"] == "questions" else QuestionPartInline
+            inline = NESTED_INLINES.get(match["nested"], QuestionInline)
             if (count := _count(data[key])) is not None and count > inline.max_num:
                 data[key] = str(inline.max_num)
     for entries in formsets.values():
@@ -102,20 +111,54 @@ class QuestionPartInline(BoundedInlineMixin, nested_admin.NestedTabularInline):
     sortable_field_name = "position"
 
 
+class RowFieldInline(BoundedInlineMixin, nested_admin.NestedTabularInline):
+    """A table question's row fields as the year's form words them ("Website (if applicable)")."""
+
+    model = RowField
+    form = RowFieldForm
+    extra = 0
+    max_num = 20
+    sortable_field_name = "position"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # Called once per question (obj): its table's fields are the choices shown.
+        table = obj.table if obj is not None else ""
+        kwargs["form"] = type(RowFieldForm.__name__, (RowFieldForm,), {"table": table})
+        return super().get_formset(request, obj, **kwargs)
+
+
+NESTED_INLINES = {"parts": QuestionPartInline, "row_fields": RowFieldInline}
+
+
 class QuestionInline(BoundedInlineMixin, nested_admin.NestedStackedInline):
     model = Question
     form = QuestionForm
     extra = 0
     max_num = 200
     sortable_field_name = "position"
-    inlines = [QuestionPartInline]
+    inlines = [QuestionPartInline, RowFieldInline]
+    # Each question folded to its number and the start of its prompt (see the template).
+    template = "admin/submissions/questionnaire/question_inline.html"
     fieldsets = [
-        (None, {"fields": ["position", "number", "section", "prompt", "guidance"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "position",
+                    ("number", "number_printed"),
+                    "section",
+                    ("prompt", "heading_printed"),
+                    "guidance",
+                ]
+            },
+        ),
         (
             _("Answer"),
             {
                 "fields": [
-                    ("has_narrative", "word_limit"),
+                    "has_narrative",
+                    ("word_minimum", "word_limit"),
+                    "limit_note",
                     ("table", "max_rows", "row_description_word_limit"),
                 ]
             },
@@ -126,12 +169,22 @@ class QuestionInline(BoundedInlineMixin, nested_admin.NestedStackedInline):
 @admin.register(Questionnaire)
 class QuestionnaireAdmin(nested_admin.NestedModelAdmin):
     form = QuestionnaireForm
+    fieldsets = [
+        (None, {"fields": ["kind", "year", "slug", "title", "deadline", "is_open"]}),
+        (
+            _("Text of the form"),
+            {"fields": ["intro", "text_layout", "footer"], "classes": ["collapse"]},
+        ),
+    ]
     list_display = ["title", "year", "kind", "slug", "question_count", "is_open", "deadline"]
     list_filter = ["kind", "year", "is_open"]
     search_fields = ["title", "slug", "questions__prompt"]
     prepopulated_fields = {"slug": ["kind", "year"]}
     inlines = [QuestionInline]
     actions = ["copy_as_next_year"]
+
+    class Media:
+        css = {"all": ["submissions/css/admin.css"]}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(question_count=Count("questions"))
@@ -149,16 +202,57 @@ class QuestionnaireAdmin(nested_admin.NestedModelAdmin):
     def question_count(self, obj: Questionnaire) -> int:
         return obj.question_count
 
-    @admin.action(description=_("Copy as next year's questionnaire"))
+    @admin.action(description=_("Copy as next year's questionnaire"), permissions=["add"])
     def copy_as_next_year(self, request, queryset):
-        copied = 0
-        for questionnaire in queryset:
+        """First a page of the years the copy would move on, each to accept; then the copy."""
+        copyable = []
+        for questionnaire in queryset.order_by("-year", "kind"):
             try:
-                copy = questionnaire_copy_as_next_year(questionnaire=questionnaire)
+                questionnaire_ensure_copyable(questionnaire=questionnaire)
             except ServiceError as error:
                 self.message_user(request, str(error), messages.ERROR)
-                continue
-            copied += 1
+            else:
+                copyable.append(questionnaire)
+        if not copyable:
+            return None
+        if "apply" in request.POST:
+            accepted = set(request.POST.getlist("replacement"))
+            try:
+                with transaction.atomic():  # all or none: the page is about all of them
+                    copies = [
+                        questionnaire_copy_as_next_year(
+                            questionnaire=questionnaire, accept=accepted
+                        )
+                        for questionnaire in copyable
+                    ]
+            except ReplacementsOutdated as error:
+                self.message_user(request, str(error), messages.WARNING)  # shown again, as now
+            except ServiceError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return None
+            else:
+                self._say_copied(request, copies)
+                return None
+        proposals = [
+            (questionnaire, questionnaire_year_replacements(questionnaire=questionnaire))
+            for questionnaire in copyable
+        ]
+        return TemplateResponse(
+            request,
+            "admin/submissions/questionnaire/copy_as_next_year.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Copy as next year's questionnaire"),
+                "opts": self.model._meta,
+                "proposals": proposals,
+                "selected": [questionnaire.pk for questionnaire in copyable],
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "media": self.media,
+            },
+        )
+
+    def _say_copied(self, request, copies: list[Questionnaire]) -> None:
+        for copy in copies:
             self.message_user(
                 request,
                 format_html(
@@ -168,10 +262,11 @@ class QuestionnaireAdmin(nested_admin.NestedModelAdmin):
                 ),
                 messages.SUCCESS,
             )
-        if copied > 1:
+        if len(copies) > 1:
             self.message_user(
                 request,
-                ngettext("%d questionnaire copied.", "%d questionnaires copied.", copied) % copied,
+                ngettext("%d questionnaire copied.", "%d questionnaires copied.", len(copies))
+                % len(copies),
                 messages.SUCCESS,
             )
 

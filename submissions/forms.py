@@ -1,5 +1,7 @@
 """Forms of the submissions app; the admin reuses them so validation lives in one place."""
 
+from functools import partial
+
 from django import forms
 from django.db import models
 from django.forms.utils import flatatt
@@ -7,7 +9,17 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from .models import Event, Initiative, Question, Questionnaire, QuestionPart, Resource, TableKind
+from .models import (
+    Event,
+    Initiative,
+    Question,
+    Questionnaire,
+    QuestionPart,
+    Resource,
+    RowField,
+    TableKind,
+)
+from .rowfields import ROW_FIELDS
 from .sdgs import SDGS
 from .text import MAX_TEXT_LENGTH, strip_control_characters
 
@@ -18,7 +30,18 @@ DB_INT_MAX = 2**31 - 1
 class QuestionnaireForm(forms.ModelForm):
     class Meta:
         model = Questionnaire
-        fields = ["kind", "year", "slug", "title", "intro", "deadline", "is_open"]
+        fields = [
+            "kind",
+            "year",
+            "slug",
+            "title",
+            "intro",
+            "deadline",
+            "is_open",
+            "text_layout",
+            "footer",
+        ]
+        widgets = {"footer": forms.Textarea(attrs={"rows": 3})}
 
 
 class QuestionForm(forms.ModelForm):
@@ -29,11 +52,15 @@ class QuestionForm(forms.ModelForm):
         fields = [
             "position",
             "number",
+            "number_printed",
+            "heading_printed",
             "section",
             "prompt",
             "guidance",
             "has_narrative",
+            "word_minimum",
             "word_limit",
+            "limit_note",
             "table",
             "max_rows",
             "row_description_word_limit",
@@ -45,9 +72,73 @@ class QuestionForm(forms.ModelForm):
 
 
 class QuestionPartForm(forms.ModelForm):
+    """A named part of a question; the minimum is checked against the limit by QuestionPart.clean."""
+
     class Meta:
         model = QuestionPart
-        fields = ["position", "title", "word_limit"]
+        fields = ["position", "number", "title", "word_minimum", "word_limit"]
+
+
+def row_field_choices(table: str) -> list:
+    """The fields a table question's rows may label: those of its table, else every table's."""
+    if table in ROW_FIELDS:
+        return list(ROW_FIELDS[table])
+    return [(TableKind(kind).label, list(fields)) for kind, fields in ROW_FIELDS.items()]
+
+
+class RowFieldForm(forms.ModelForm):
+    """A field of a table question's rows as the year's form words it.
+
+    The field must be one of the question's table (checked in clean, against the table as
+    posted with the question); ``table`` narrows the choices shown to that table's fields.
+    """
+
+    table = ""
+
+    field = forms.ChoiceField(label=_("field"), choices=partial(row_field_choices, ""))
+
+    class Meta:
+        model = RowField
+        fields = ["position", "field", "label", "guidance"]
+        widgets = {"guidance": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["field"].widget.choices = [("", "---------"), *row_field_choices(self.table)]
+
+    def clean(self):
+        cleaned = super().clean()
+        # In the admin the question comes from its inline form, with the table as posted.
+        question = cleaned.get("question") or (
+            self.instance.question if self.instance.question_id else None
+        )
+        name = cleaned.get("field")
+        if question is None or not name:
+            return cleaned
+        if not question.table:
+            self.add_error(
+                "field",
+                forms.ValidationError(
+                    _("Row fields need a table: choose the question's table first."),
+                    code="row_field_without_table",
+                ),
+            )
+        elif name not in dict(ROW_FIELDS[question.table]):
+            self.add_error(
+                "field",
+                forms.ValidationError(
+                    _(
+                        "“%(field)s” is not a field of a table of %(table)s: choose one of %(fields)s."
+                    ),
+                    code="row_field_not_in_table",
+                    params={
+                        "field": name,
+                        "table": TableKind(question.table).label.lower(),
+                        "fields": ", ".join(dict(ROW_FIELDS[question.table])),
+                    },
+                ),
+            )
+        return cleaned
 
 
 class StripControlCharactersMixin:

@@ -1,9 +1,13 @@
 """Writes to questionnaires and submissions: the one code path views, commands and tests call."""
 
+import hashlib
 import re
+from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization
@@ -23,6 +27,10 @@ from .sdgs import SDGS
 
 class ServiceError(Exception):
     """A refused write, with a message meant for the user."""
+
+
+class ReplacementsOutdated(ServiceError):
+    """Replacements accepted on a page that the texts' edits have made out of date."""
 
 
 def sdg_ensure_all() -> None:
@@ -53,13 +61,125 @@ def _next_year_text(text: str, year: int) -> str:
     return re.sub(rf"\b{year}\b", str(year + 1), text)
 
 
-@transaction.atomic
-def questionnaire_copy_as_next_year(*, questionnaire: Questionnaire) -> Questionnaire:
-    """Copy a questionnaire with its questions and parts as the next year's, closed for answers.
+@dataclass(frozen=True)
+class Replacement:
+    """A text of a questionnaire with its years moved on by one, proposed for next year's copy.
 
-    Each year's form is last year's, edited: the year in the slug and title moves on by one,
-    and the administrator edits the rest.
+    ``pieces`` are the text cut around its years: each piece with its replacement (None for
+    text kept), so that a page can highlight what changes.
     """
+
+    id: str  # for a checkbox: the questionnaire, the text and a digest of it
+    key: str  # the text: "question-12-prompt"
+    place: str  # where the text is, for people: "Question 5"
+    text_name: str  # which text of it: "Guidance"
+    pieces: tuple[tuple[str, str | None], ...]
+
+    @property
+    def old(self) -> str:
+        return "".join(piece for piece, _new in self.pieces)
+
+    @property
+    def new(self) -> str:
+        return "".join(piece if new is None else new for piece, new in self.pieces)
+
+
+def _year_pieces(text: str, year: int) -> tuple[tuple[str, str | None], ...]:
+    """The text cut around each "2024" (to 2025) and "2023" (to 2024) of a 2024 questionnaire.
+
+    One pass over the text, so that a year moved on is not moved again.
+    """
+    moves = {str(year): str(year + 1), str(year - 1): str(year)}
+    pieces: list[tuple[str, str | None]] = []
+    start = 0
+    for match in re.finditer(rf"(?<!\d)(?:{year}|{year - 1})(?!\d)", text):
+        if match.start() > start:
+            pieces.append((text[start : match.start()], None))
+        pieces.append((match.group(), moves[match.group()]))
+        start = match.end()
+    if start < len(text):
+        pieces.append((text[start:], None))
+    return tuple(pieces)
+
+
+# The texts of a questionnaire that may name a year, by where they live.
+YEAR_TEXT_FIELDS = {
+    Questionnaire: ("title", "intro", "footer"),
+    Question: ("section", "prompt", "guidance", "limit_note"),
+    QuestionPart: ("title",),
+    RowField: ("label", "guidance"),
+}
+
+
+def _year_text_key(obj, field: str) -> str:
+    return f"{type(obj).__name__.lower()}-{obj.pk}-{field}"
+
+
+def _year_text_place(obj) -> str:
+    if isinstance(obj, Questionnaire):
+        return _("Questionnaire")
+    if isinstance(obj, Question):
+        return _("Question %(number)s") % {"number": obj.number}
+    if isinstance(obj, QuestionPart):
+        return _("Question %(number)s, part “%(part)s”") % {
+            "number": obj.question.number,
+            "part": obj.heading,
+        }
+    return _("Question %(number)s, row field “%(row_field)s”") % {
+        "number": obj.question.number,
+        "row_field": obj.label,
+    }
+
+
+def _questionnaire_texts(questionnaire: Questionnaire, questions: list[Question]):
+    """Each object of the questionnaire that may name a year, in the order of the form."""
+    yield questionnaire
+    for question in questions:
+        yield question
+        yield from question.parts.all()
+        yield from question.row_fields.all()
+
+
+def _questions_for_copy(questionnaire: Questionnaire) -> list[Question]:
+    return list(
+        questionnaire.questions.order_by("position", "id").prefetch_related("parts", "row_fields")
+    )
+
+
+def _replacements(questionnaire: Questionnaire, questions: list[Question]) -> list[Replacement]:
+    found = []
+    for obj in _questionnaire_texts(questionnaire, questions):
+        for field in YEAR_TEXT_FIELDS[type(obj)]:
+            text = getattr(obj, field)
+            pieces = _year_pieces(text, questionnaire.year)
+            if not any(new is not None for _piece, new in pieces):
+                continue
+            # The text's digest is part of the id: an id accepted on a page shown before the
+            # text was edited names nothing any more (see questionnaire_copy_as_next_year).
+            digest = hashlib.sha256(text.encode()).hexdigest()[:10]
+            key = _year_text_key(obj, field)
+            found.append(
+                Replacement(
+                    id=f"{questionnaire.pk}-{key}-{digest}",
+                    key=key,
+                    place=_year_text_place(obj),
+                    text_name=_("Question text")
+                    if field == "prompt"
+                    else capfirst(obj._meta.get_field(field).verbose_name),
+                    pieces=pieces,
+                )
+            )
+    return found
+
+
+def questionnaire_year_replacements(*, questionnaire: Questionnaire) -> list[Replacement]:
+    """The texts whose years a copy as next year's would move on: "During 2024" to "During
+    2025" and "since 2023" to "since 2024", in the order of the form."""
+    return _replacements(questionnaire, _questions_for_copy(questionnaire))
+
+
+def questionnaire_ensure_copyable(*, questionnaire: Questionnaire) -> None:
+    """Refuse to copy a questionnaire whose kind has one for the next year already."""
     year = questionnaire.year + 1
     if Questionnaire.objects.filter(kind=questionnaire.kind, year=year).exists():
         raise ServiceError(
@@ -68,6 +188,48 @@ def questionnaire_copy_as_next_year(*, questionnaire: Questionnaire) -> Question
             )
             % {"title": questionnaire.title, "year": year}
         )
+
+
+@transaction.atomic
+def questionnaire_copy_as_next_year(
+    *, questionnaire: Questionnaire, accept: Collection[str] | None = None
+) -> Questionnaire:
+    """Copy a questionnaire with its questions, parts and row fields as the next year's, closed
+    for answers.
+
+    Each year's form is last year's, edited. The year in the slug moves on by one; of the
+    texts that name a year (``questionnaire_year_replacements``), those whose ids are in
+    ``accept`` get their years moved on and the others are copied as they are; without
+    ``accept``, every one is moved on. An accepted id of this questionnaire that names no
+    replacement any more (its text was edited since it was shown) is refused.
+    """
+    questionnaire_ensure_copyable(questionnaire=questionnaire)
+    year = questionnaire.year + 1
+    questions = _questions_for_copy(questionnaire)
+    replacements = _replacements(questionnaire, questions)
+    if accept is not None:
+        accept = set(accept)
+        known = {replacement.id for replacement in replacements}
+        if {key for key in accept if key.startswith(f"{questionnaire.pk}-")} - known:
+            raise ReplacementsOutdated(
+                _(
+                    "“%(title)s” was not copied: some of its texts were edited since its "
+                    "years to move on were shown. Look at them again."
+                )
+                % {"title": questionnaire.title}
+            )
+    moved = {
+        replacement.key: replacement.new
+        for replacement in replacements
+        if accept is None or replacement.id in accept
+    }
+
+    def text(obj, field: str) -> str:
+        return moved.get(_year_text_key(obj, field), getattr(obj, field))
+
+    def values(obj, fields: tuple[str, ...]) -> dict[str, Any]:
+        return {field: text(obj, field) for field in fields}
+
     slug = _next_year_text(questionnaire.slug, questionnaire.year)
     if slug == questionnaire.slug or Questionnaire.objects.filter(slug=slug).exists():
         slug = f"{questionnaire.kind}-{year}"
@@ -75,35 +237,38 @@ def questionnaire_copy_as_next_year(*, questionnaire: Questionnaire) -> Question
         kind=questionnaire.kind,
         year=year,
         slug=slug,
-        title=_next_year_text(questionnaire.title, questionnaire.year),
-        intro=questionnaire.intro,
+        title=text(questionnaire, "title"),
+        intro=text(questionnaire, "intro"),
         text_layout=questionnaire.text_layout,
-        footer=questionnaire.footer,
+        footer=text(questionnaire, "footer"),
         deadline=None,
         is_open=False,
     )
     copy.full_clean()
     copy.save()
-    for question in questionnaire.questions.prefetch_related("parts", "row_fields"):
+    for question in questions:
         parts, row_fields = list(question.parts.all()), list(question.row_fields.all())
+        texts = values(question, YEAR_TEXT_FIELDS[Question])
         question.pk = None
         question.questionnaire = copy
+        for field, value in texts.items():
+            setattr(question, field, value)
         question.save()
         QuestionPart.objects.bulk_create(
             QuestionPart(
                 question=question,
-                position=p.position,
-                **{field: getattr(p, field) for field in PART_FIELDS},
+                position=part.position,
+                **values(part, PART_FIELDS),
             )
-            for p in parts
+            for part in parts
         )
         RowField.objects.bulk_create(
             RowField(
                 question=question,
-                position=f.position,
-                **{name: getattr(f, name) for name in ROW_FIELD_FIELDS},
+                position=row_field.position,
+                **values(row_field, ROW_FIELD_FIELDS),
             )
-            for f in row_fields
+            for row_field in row_fields
         )
     return copy
 
