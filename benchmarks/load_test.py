@@ -14,15 +14,24 @@ between requests (--think seconds on average):
 - adds a row to a table, edits it, and removes half of the rows it added with the explicit
   save (no autosave=1, rows-0-DELETE=on).
 
-A few users (--shared) work on the same answer and the same row, so that their saves meet.
+A few users (--shared) work on the same answer and the same row, as people do: each rewrites
+its own paragraph of the answer (and now and then the first one, which all of them touch)
+and its own field of the row (and toggles its own SDG), from the text it last knew, which
+the page's heartbeat (the live endpoint) keeps up to date. Their saves meet: changes to
+different paragraphs or fields are merged by the server, changes to the same one conflict.
 Logins come first and are timed apart (hashing a password is slow on purpose). Then the
 database is checked, for every answer and row the users wrote:
 
-- every accepted save got a version no other save of that item got;
-- the item's version is the highest accepted one, and its content is exactly what that save
-  sent (text byte for byte; every field and the SDGs of a row);
+- every accepted save (saved, or merged with a colleague's) got a version no other save of
+  that item got;
+- the item's version is the highest accepted one, and its content is exactly what the
+  server said that save left (the text sent byte for byte, or the merged text it answered;
+  every field and the SDGs of a row);
 - every version between the one before the test and the final one is an accepted save the
   users were told of (no write the users were not told of, none lost);
+- for the shared answer and row, against a model of what each writer meant: each paragraph,
+  field and SDG holds what the last accepted save that changed it set (a merge never drops
+  a change it reported as merged);
 - every refused save was refused as a conflict; removed rows are gone, kept rows are there.
 
     .venv/bin/python benchmarks/load_test.py                 # 50 users, 60 s, 2 workers
@@ -97,6 +106,7 @@ class Slot:
     url: str
     prefix: str
     initial_version: int
+    initial_text: str = ""
 
 
 @dataclass
@@ -116,6 +126,7 @@ class HotRow:
     row_id: int
     url: str
     initial_version: int
+    initial_values: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -126,7 +137,7 @@ class Plan:
     hot_row: HotRow
 
 
-def prepare(users: int) -> Plan:
+def prepare(users: int, shared: int) -> Plan:
     """Migrate, load the seeds, create the users and list what they will write."""
     import django
     from django.conf import settings
@@ -139,7 +150,8 @@ def prepare(users: int) -> Plan:
     from django.urls import reverse
 
     from accounts.models import Membership, Organization, Role
-    from submissions.models import ROW_MODELS, Answer, Submission
+    from submissions.changes import answer_save, row_save, row_values
+    from submissions.models import ROW_MODELS, Answer, Question, QuestionPart, Submission
     from submissions.seeds import seeds_load
 
     call_command("migrate", verbosity=0)
@@ -194,15 +206,42 @@ def prepare(users: int) -> Plan:
                         initial_version=versions.get((submission.pk, question.pk, part), 0),
                     )
                 )
+    # The shared answer: a paragraph for everyone to rewrite, then one for each shared user.
+    slot = slots[0]
+    slot.initial_text = "\n\n".join(f"Paragraph {i} as it stood." for i in range(shared + 1))
+    slot.initial_version = answer_save(
+        submission=Submission.objects.get(pk=slot.submission),
+        question=Question.objects.get(pk=slot.question),
+        part=QuestionPart.objects.filter(pk=slot.part).first(),
+        text=slot.initial_text,
+        base_version=slot.initial_version,
+        user=None,
+        key=slot.prefix,
+    ).version
     table = tables[0]
     model = ROW_MODELS[table.kind]
-    row = model.objects.create(
-        submission_id=table.submission,
-        question_id=table.question,
+    values = {name: f"{name} as it stood" for name in ROW_FIELDS[table.kind]}
+    values["website"] = "https://example.org/as-it-stood"
+    created_row = row_save(
+        submission=Submission.objects.get(pk=table.submission),
+        question=Question.objects.get(pk=table.question),
+        row_id=None,
+        base_version=0,
+        values=values,
+        sdgs=[17],
         position=0,
-        name="The row several users edit",
+        user=None,
+        key="rows-0",
     )
-    hot_row = HotRow(f"row {row.pk} (shared)", table.kind, row.pk, table.url, row.version)
+    row = model.objects.get(pk=created_row.id)
+    hot_row = HotRow(
+        f"row {row.pk} (shared)",
+        table.kind,
+        row.pk,
+        table.url,
+        row.version,
+        row_values(row, list(ROW_FIELDS[table.kind])),
+    )
     connections.close_all()
     return Plan(usernames, slots, tables, hot_row)
 
@@ -215,9 +254,11 @@ class Record:
     """One save as the user saw it."""
 
     item: str
-    status: str  # saved, conflict, removed, or what went wrong
+    status: str  # saved, merged, conflict, removed, or what went wrong
     version: int = 0
     sent: dict | None = None
+    left: dict | None = None  # what the server said the item holds after the save
+    changes: dict | None = None  # shared items: paragraph, field or SDG -> what the user set
 
 
 @dataclass
@@ -255,6 +296,7 @@ class SimulatedUser(threading.Thread):
             self.slot = plan.slots[1 + (index - args.shared) % (len(plan.slots) - 1)]
         self.table = plan.tables[index % len(plan.tables)]
         self.versions: dict[str, int] = {}
+        self.known: dict[str, object] = {}  # shared items: the text or values last known
         self.saves = 0
         self.measuring = False
 
@@ -324,8 +366,8 @@ class SimulatedUser(threading.Thread):
 
     def read_versions(self, url: str) -> None:
         status, page = self.request("edit page", url)
-        if status != 200:
-            return
+        if status != 200 or self.shared:
+            return  # a shared user's page keeps its texts and versions from the heartbeat
         slot, hot = self.slot, self.plan.hot_row
         if url == slot.url:
             match = re.search(rf'name="{slot.prefix}-version"[^>]*value="(\d*)"', page)
@@ -335,6 +377,84 @@ class SimulatedUser(threading.Thread):
             if index:
                 match = re.search(rf'name="rows-{index[1]}-version"[^>]*value="(\d+)"', page)
                 self.versions[hot.key] = int(match[1]) if match else 0
+
+    def live(self, url: str, versions: dict[str, int]) -> dict | None:
+        """The page's heartbeat: who is here, and the texts saved since the versions known."""
+        data = urllib.parse.urlencode({"versions": json.dumps(versions), "editing": "1"}).encode()
+        headers = {
+            "Accept": "application/json",
+            "X-CSRFToken": self.csrf(),
+            "Referer": self.base + url,
+        }
+        status, body = self.request("heartbeat", url + "live/", data, headers)
+        try:
+            return json.loads(body) if status == 200 else None
+        except ValueError:
+            self.stats.fail(f"{self.username} heartbeat: not JSON: {body[:200]}")
+            return None
+
+    def sync(self) -> None:
+        """What a shared user's open page learns from its heartbeat: the newer saved texts."""
+        slot, hot = self.slot, self.plan.hot_row
+        body = self.live(slot.url, {slot.prefix: self.versions.get(slot.key, -1)})
+        entry = (body or {}).get("answers", {}).get(slot.prefix)
+        if entry and "text" in entry:
+            self.known[slot.key], self.versions[slot.key] = entry["text"], entry["version"]
+        row_key = f"row-{hot.row_id}"
+        body = self.live(hot.url, {row_key: self.versions.get(hot.key, -1)})
+        entry = (body or {}).get("rows", {}).get(str(hot.row_id))
+        if entry and "values" in entry:
+            self.known[hot.key], self.versions[hot.key] = entry["values"], entry["version"]
+
+    def save_shared_answer(self) -> None:
+        """Rewrite one's own paragraph (or, now and then, the first, everyone's)."""
+        slot = self.slot
+        if slot.key not in self.known:
+            return
+        self.saves += 1
+        paragraphs = str(self.known[slot.key]).split("\n\n")
+        target = 0 if self.random.random() < 0.2 else self.index + 1
+        written = f"{self.username}, save {self.saves}: {FLAVOUR.strip()} {self.random.random()}"
+        paragraphs[target] = written
+        text = "\n\n".join(paragraphs)
+        fields = {
+            "autosave": "1",
+            f"{slot.prefix}-text": text,
+            f"{slot.prefix}-version": str(self.versions[slot.key]),
+        }
+        results = self.post("autosave answer, shared", slot.url, fields)
+        if results is not None:
+            changes = {f"paragraph {target}": written}
+            self.record(slot.key, results.get(slot.prefix), {"text": text}, slot.url, changes)
+
+    def save_shared_row(self) -> None:
+        """Rewrite one's own field of the shared row and toggle one's own SDG."""
+        hot = self.plan.hot_row
+        if hot.key not in self.known:
+            return
+        self.saves += 1
+        values = dict(self.known[hot.key])
+        sdgs = set(values.pop("sdgs"))
+        fields_ = ROW_FIELDS[hot.kind]
+        own = fields_[self.index % len(fields_)]
+        # Each value ends in a word of its own: two changes to one field always clash (the
+        # server merges changes to different words of a field, which this model does not
+        # follow).
+        token = f"{self.random.random():.12f}"
+        if own == "website":
+            values[own] = f"https://example.org/{self.username}/{self.saves}/{token}"
+        else:
+            values[own] = f"{self.username} {own} {self.saves} – café 移民 {token}"
+        sdg = self.index % 17 + 1
+        sdgs ^= {sdg} if self.random.random() < 0.5 else set()
+        fields = self.row_fields(
+            hot.kind, 0, hot.row_id, self.versions[hot.key], values, sorted(sdgs), autosave="1"
+        )
+        results = self.post("autosave row, shared", hot.url, fields)
+        if results is not None:
+            sent = {**values, "sdgs": sorted(sdgs)}
+            changes = {own: values[own], f"SDG {sdg}": sdg in sdgs}
+            self.record(hot.key, results.get("rows-0"), sent, hot.url, changes)
 
     def save_answer(self) -> None:
         slot = self.slot
@@ -378,17 +498,6 @@ class SimulatedUser(threading.Thread):
         sdgs = sorted(self.random.sample(range(1, 18), self.random.randint(0, 4)))
         return values, sdgs
 
-    def save_hot_row(self) -> None:
-        hot = self.plan.hot_row
-        values, sdgs = self.row_values(hot.kind)
-        fields = self.row_fields(
-            hot.kind, 0, hot.row_id, self.versions.get(hot.key, 0), values, sdgs, autosave="1"
-        )
-        results = self.post("autosave row, shared", hot.url, fields)
-        if results is not None:
-            sent = {**values, "sdgs": sdgs}
-            self.record(hot.key, results.get("rows-0"), sent, hot.url)
-
     def add_edit_remove_row(self) -> None:
         table = self.table
         values, sdgs = self.row_values(table.kind)
@@ -430,14 +539,22 @@ class SimulatedUser(threading.Thread):
         elif results is not None:
             self.stats.fail(f"{self.username} remove own row {row_id}: {result}")
 
-    def record(self, item: str, result: dict | None, sent: dict, url: str) -> None:
+    def record(self, item, result, sent, url, changes=None) -> None:
         if result is None:
             self.stats.fail(f"{self.username}: no result for {item}")
             return
         status = result["status"]
+        left = sent if status == "saved" else result.get("current")
         with self.stats.lock:
-            self.stats.records.append(Record(item, status, result.get("version") or 0, sent))
-        if status == "saved":
+            self.stats.records.append(
+                Record(item, status, result.get("version") or 0, sent, left, changes)
+            )
+        if status in ("saved", "merged", "conflict") and changes is not None:
+            # A shared user goes on from what the server holds (on a conflict: uses theirs).
+            current = left if status == "saved" else result["current"]
+            self.known[item] = current.get("text", current)
+            self.versions[item] = result["version"]
+        elif status in ("saved", "merged"):
             self.versions[item] = result["version"]
         elif status == "conflict":
             self.read_versions(url)  # a person reads the other text, then goes on
@@ -463,14 +580,16 @@ class SimulatedUser(threading.Thread):
                 break
             self.read_versions(self.slot.url)
             if self.shared:
-                self.read_versions(self.plan.hot_row.url)
+                self.sync()
             for _ in range(2):
                 if not self.think():
                     return
-                if self.shared and self.random.random() < 0.5:
-                    self.save_hot_row()
-                else:
+                if not self.shared:
                     self.save_answer()
+                elif self.random.random() < 0.5:
+                    self.save_shared_row()
+                else:
+                    self.save_shared_answer()
             if self.think():
                 self.add_edit_remove_row()
             if not self.think():
@@ -490,11 +609,17 @@ def check(plan: Plan, stats: Stats) -> list[str]:
     by_item: dict[str, list[Record]] = {}
     for record in stats.records:
         by_item.setdefault(record.item, []).append(record)
-        if record.status not in ("saved", "conflict"):
+        if record.status not in ("saved", "merged", "conflict"):
             problems.append(f"{record.item}: a save was refused as {record.status}")
 
+    def accepted_saves(item):
+        return sorted(
+            (r for r in by_item.get(item, []) if r.status in ("saved", "merged")),
+            key=lambda r: r.version,
+        )
+
     def check_item(item, initial, current_version, current_content):
-        accepted = [r for r in by_item.get(item, []) if r.status == "saved"]
+        accepted = accepted_saves(item)
         versions = [r.version for r in accepted]
         if len(set(versions)) != len(versions):
             problems.append(f"{item}: two accepted saves got the same version")
@@ -505,8 +630,8 @@ def check(plan: Plan, stats: Stats) -> list[str]:
         last = max(accepted, key=lambda r: r.version)
         if current_version != last.version:
             problems.append(f"{item}: version {current_version}, last accepted {last.version}")
-        if current_content != last.sent:
-            problems.append(f"{item}: holds {current_content!r}, last accepted {last.sent!r}")
+        if current_content != last.left:
+            problems.append(f"{item}: holds {current_content!r}, last accepted {last.left!r}")
         expected = set(range(initial + 1, current_version + 1))
         if set(versions) != expected:
             missing = sorted(expected - set(versions))[:5]
@@ -526,6 +651,35 @@ def check(plan: Plan, stats: Stats) -> list[str]:
     hot = plan.hot_row
     row = ROW_MODELS[hot.kind].objects.prefetch_related("sdgs").get(pk=hot.row_id)
     check_item(hot.key, hot.initial_version, row.version, row_content(hot.kind, row))
+
+    def check_meaning(item, expected, held):
+        """Each paragraph, field or SDG holds what the last accepted save changing it set."""
+        for record in accepted_saves(item):
+            expected.update(record.changes or {})
+        for place, value in expected.items():
+            if held.get(place) != value:
+                problems.append(f"{item}: {place} holds {held.get(place)!r}, meant {value!r}")
+
+    slot = plan.slots[0]
+    answer = Answer.objects.get(
+        submission_id=slot.submission, question_id=slot.question, part_id=slot.part
+    )
+    paragraphs = dict(enumerate(slot.initial_text.split("\n\n")))
+    held = dict(enumerate(answer.text.split("\n\n")))
+    check_meaning(
+        slot.key,
+        {f"paragraph {i}": text for i, text in paragraphs.items()},
+        {f"paragraph {i}": text for i, text in held.items()},
+    )
+    if len(held) != len(paragraphs):
+        problems.append(f"{slot.key}: {len(held)} paragraphs, {len(paragraphs)} meant")
+
+    def row_places(values):
+        places = {name: value for name, value in values.items() if name != "sdgs"}
+        places.update({f"SDG {n}": n in values["sdgs"] for n in range(1, 18)})
+        return places
+
+    check_meaning(hot.key, row_places(hot.initial_values), row_places(row_content(hot.kind, row)))
 
     for (kind, row_id), sent in stats.added.items():
         row = ROW_MODELS[kind].objects.prefetch_related("sdgs").filter(pk=row_id).first()
@@ -600,7 +754,7 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
     database = os.environ["DATABASE_URL"].split(":")[0]
     try:
-        plan = prepare(args.users)
+        plan = prepare(args.users, args.shared)
         stats, login_seconds, elapsed = run_load(args, plan)
         problems = check(plan, stats)
     finally:
@@ -643,8 +797,10 @@ def report(args, database, stats, login_seconds, elapsed, problems) -> None:
     broken = sum(1 for _k, _s, status in stats.requests if status == 0)
     saves = stats.records
     accepted = sum(r.status == "saved" for r in saves)
+    merged = sum(r.status == "merged" for r in saves)
     conflicts = sum(r.status == "conflict" for r in saves)
-    refused_otherwise = len(saves) - accepted - conflicts
+    refused_otherwise = len(saves) - accepted - merged - conflicts
+    shared = [r for r in saves if r.changes is not None]
     median = statistics.median(times) * 1000 if times else 0.0
     p95 = percentile(times, 0.95) * 1000
     print(
@@ -668,9 +824,14 @@ def report(args, database, stats, login_seconds, elapsed, problems) -> None:
             f" ms, p95 {percentile(values, 0.95) * 1000:6.1f} ms"
         )
     print(
-        f"saves: {accepted} accepted, {conflicts} refused as conflicts, "
-        f"{refused_otherwise} refused otherwise; rows added {len(stats.added)}, "
-        f"removed {len(stats.removed)}"
+        f"saves: {accepted} saved as sent, {merged} merged with a colleague's change, "
+        f"{conflicts} refused as conflicts, {refused_otherwise} refused otherwise; "
+        f"rows added {len(stats.added)}, removed {len(stats.removed)}"
+    )
+    print(
+        f"  of which on the shared answer and row: {len(shared)} saves, "
+        f"{sum(r.status == 'merged' for r in shared)} merged, "
+        f"{sum(r.status == 'conflict' for r in shared)} conflicts"
     )
     print(f"server errors (5xx): {server_errors}; other HTTP errors: {other}; no answer: {broken}")
     print(f"errors: {stats.failure_count}")
@@ -682,8 +843,10 @@ def report(args, database, stats, login_seconds, elapsed, problems) -> None:
             print(f"  {problem}")
     else:
         print(
-            "check: PASSED (every accepted save has its own version, the final content is the "
-            "last accepted save exactly, no version unaccounted for, every refusal a conflict)"
+            "check: PASSED (every accepted save has its own version, the final content is what "
+            "the last accepted save left exactly, no version unaccounted for, every paragraph, "
+            "field and SDG of the shared answer and row as its last writer meant, every "
+            "refusal a conflict)"
         )
 
 

@@ -14,6 +14,8 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
+from accounts.selectors import person_name
+
 from ..changes import row_values
 from ..collaboration import presence_beat, presence_leave
 from ..forms import row_formset_class
@@ -63,6 +65,7 @@ def question_live(request: HttpRequest, pk: int, number: str) -> JsonResponse:
         entry: dict = {"version": version}
         if prefix in known and known[prefix] != version:
             entry["text"] = answer.text if answer else ""
+            entry["by"] = person_name(answer.updated_by) if answer else ""
         answers[prefix] = entry
 
     rows = {}

@@ -760,11 +760,11 @@
     presenceEl.replaceChildren();
     if (parts.length) { presenceEl.appendChild(el("span", "badge text-bg-warning presence-badge", parts.join(" · "))); }
     if (!tocWrapper) { return; }
-    tocWrapper.querySelectorAll("li[data-number]").forEach(function (item) {
+    tocWrapper.querySelectorAll("li[data-question]").forEach(function (item) {
       var box = item.querySelector(".js-toc-presence");
       if (!box) { return; }
       box.replaceChildren();
-      present.filter(function (p) { return p.question === item.dataset.number; }).forEach(function (p) {
+      present.filter(function (p) { return p.question === item.dataset.question; }).forEach(function (p) {
         var badge = el("span", "badge rounded-pill text-bg-warning", p.name);
         badge.title = p.editing ? fmt(t("%(name)s is editing"), { name: p.name }, true) : fmt(t("%(name)s has it open"), { name: p.name }, true);
         box.appendChild(badge);
@@ -781,7 +781,7 @@
       if (!version || entry.text === undefined || touched[prefix] || inFlight) { return; }
       if (textarea) { textarea.value = entry.text; updateCounter(textarea); }
       version.value = entry.version;
-      showPanel(prefix, "info", [t("A colleague saved a new version: it is shown here.")], null, []);
+      showPanel(prefix, "info", [entry.by ? fmt(t("%(name)s saved a new version: it is shown here."), { name: entry.by }, true) : t("A colleague saved a new version: it is shown here.")], null, []);
     });
     var others = 0;
     Object.keys(body.rows || {}).forEach(function (id) {
@@ -883,6 +883,22 @@
     if (!submitting && (dirty || inFlight)) { event.preventDefault(); event.returnValue = ""; }
   });
   window.addEventListener("pagehide", leave);
+
+  // The sticky Save bar never covers what has the focus: the page keeps that much room at
+  // the bottom when it scrolls a field into view (on a phone the bar wraps to two lines).
+  var saveBar = form.querySelector(".save-bar");
+  if (saveBar && window.ResizeObserver) {
+    new ResizeObserver(function () {
+      document.documentElement.style.scrollPaddingBottom = (saveBar.offsetHeight + 16) + "px";
+    }).observe(saveBar);
+  }
+
+  form.addEventListener("focusin", function (event) {
+    // An SDG toggle's checkbox is hidden: what must come into view is its label.
+    if (!event.target.classList.contains("btn-check")) { return; }
+    var label = form.querySelector("label[for='" + event.target.id + "']");
+    if (label) { label.scrollIntoView({ block: "nearest" }); }
+  });
 
   if (editable) { offerLocalCopy(); }
   if (liveUrl) {
