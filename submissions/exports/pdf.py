@@ -1,5 +1,8 @@
 """PDF: WeasyPrint renders the print template, which is also the HTML print view."""
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -85,6 +88,25 @@ def _no_fetching():
     return URLFetcher(allowed_protocols=())
 
 
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Python's cycle collector paused while WeasyPrint lays out and writes a document.
+
+    Its boxes all live until the PDF is written, and each full collection walks all of them:
+    the collections' time grew with the square of the rows (1.5 s of 14 at 240 rows, 0.4 s
+    paused). What the layout leaves in cycles is little (the peak memory is the same) and goes
+    at the next collection after. The pause is the process's: a thread working meanwhile
+    collects nothing either, for those seconds.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 class PdfExporter(BaseExporter):
     identifier = "pdf"
     verbose_name = gettext_lazy("PDF")
@@ -102,4 +124,5 @@ class PdfExporter(BaseExporter):
         )
 
     def render_content(self, submission: Submission) -> bytes:
-        return self.document(submission).write_pdf(**PDF_OPTIONS)
+        with _cyclic_gc_paused():
+            return self.document(submission).write_pdf(**PDF_OPTIONS)

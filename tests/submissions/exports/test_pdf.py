@@ -376,3 +376,39 @@ def test_a_finalized_submission_says_who_finalized_it_and_when_without_draft_mar
     assert "Exported on" in text
     assert "DRAFT" not in text
     assert all(set(margin_texts(page)) <= {"@top-left", "@bottom-right"} for page in pages)
+
+
+def test_the_cycle_collector_is_paused_during_a_pdf_only(filled_submission, monkeypatch):
+    """Paused while WeasyPrint works (its full collections grew with the square of the rows),
+    on again afterwards, even when the rendering fails; left off when it was off."""
+    import gc
+
+    from submissions.exports import pdf
+
+    seen = []
+    real_document = pdf.PdfExporter.document
+
+    def document(self, submission):
+        seen.append(gc.isenabled())
+        return real_document(self, submission)
+
+    monkeypatch.setattr(pdf.PdfExporter, "document", document)
+    assert gc.isenabled()
+    pdf_of(filled_submission)
+    assert seen == [False] and gc.isenabled()
+
+    def failing(self, submission):
+        raise RuntimeError("layout failed")
+
+    monkeypatch.setattr(pdf.PdfExporter, "document", failing)
+    with pytest.raises(RuntimeError):
+        pdf_of(filled_submission)
+    assert gc.isenabled()
+
+    gc.disable()
+    try:
+        with pdf._cyclic_gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
