@@ -204,6 +204,17 @@ def main() -> int:
                     verdict(float(factor), 3.0) if factor else "",
                 )
             )
+        for rows_count, seconds, factor in re.findall(
+            r"^export pdf, (\d+) rows\s+([\d.]+) s(?:\s+\(x([\d.]+))?", out, re.MULTILINE
+        ):
+            rows.append(
+                (
+                    f"export pdf, {rows_count} table rows",
+                    f"{seconds} s" + (f" (x{factor})" if factor else ""),
+                    "< x2.2 per doubling" if factor else "",
+                    verdict(float(factor), 2.2) if factor else "",
+                )
+            )
         word = re.search(
             r"^import of a Word document\s+([\d.]+) s\s+\((\d+) pages", out, re.MULTILINE
         )

@@ -131,7 +131,7 @@ def test_pdf_has_the_chart_with_its_labels(filled_submission, tmp_path):
     text = subprocess.run(
         [pdftotext, "-layout", str(path), "-"], check=True, capture_output=True, text=True
     ).stdout
-    [page] = [page for page in text.split("\f") if "SDG COVERAGE" in page]
+    [page] = [page for page in text.split("\f") if "SDG coverage" in page]
     for label in ("Events", "Resources", "Initiatives and partnerships", "Quality Education"):
         assert label in page, label
     assert page.count("0 · no rows") == 14
@@ -145,4 +145,4 @@ def test_pdf_of_a_questionnaire_without_tables_has_no_chart(no_tables_submission
     text = subprocess.run(
         [pdftotext, str(path), "-"], check=True, capture_output=True, text=True
     ).stdout
-    assert "SDG COVERAGE" not in text
+    assert "SDG coverage" not in text

@@ -1,6 +1,7 @@
 """Downloads and the print view: behind login, own organization only, named like IOM-desa-2024.docx."""
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 
 from submissions.models import Answer, Questionnaire, Submission, SubmissionStatus
@@ -85,10 +86,27 @@ def test_print_view_shows_the_submission_with_its_stylesheet(contributor_client,
     html = response.content.decode()
     assert "submissions/css/print.css" in html
     assert "DRAFT" in html
-    assert "1.</span> Decisions?" in html
+    assert '<div class="watermark" aria-hidden="true">DRAFT</div>' in html
+    assert '>1. Decisions? <span class="limit-note">(max 200 words)</span></h2>' in html
     assert "Migrants work in agri-food systems." in html
     assert '<th scope="row">Event dates</th>' in html
-    assert "<script" not in html
+    assert "Exported on" in html
+
+
+def test_print_view_keeps_to_the_sites_content_security_policy(
+    contributor_client, filled_submission
+):
+    """No inline script or style (the CSP forbids them): the paper is a class of the body."""
+    response = contributor_client.get(reverse("submission_print", args=[filled_submission.pk]))
+
+    html = response.content.decode()
+    assert "<script" not in html and "<style" not in html and " style=" not in html
+    assert '<body class="paper-a4 draft">' in html
+    # The page header and footer are the PDF's: a browser would show them inline.
+    assert "running-page" not in html and "running-title" not in html
+    with override_settings(DOCUMENT_PAGE_SIZE="Letter"):
+        response = contributor_client.get(reverse("submission_print", args=[filled_submission.pk]))
+    assert '<body class="paper-letter draft">' in response.content.decode()
 
 
 def test_print_view_marks_what_is_missing_in_a_draft_only(contributor_client, filled_submission):
