@@ -50,7 +50,7 @@ bench: install
 system-deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		chromium libreoffice-writer-nogui poppler-utils fonts-liberation fonts-dejavu-core fonts-noto-core \
+		chromium libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-liberation fonts-dejavu-core fonts-noto-core \
 		fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libcairo2 >/dev/null
 
 lint: install

@@ -171,54 +171,22 @@ def main() -> int:
             goal_text = f"goal < {goal} s" if goal else "no goal"
             print(f"{'export ' + fmt:<28} {seconds:7.3f} s   ({goal_text}){verdict}")
 
-        _pdf_scaling(submission, max(3, args.runs // 2))
-        _docx_scaling(submission, max(3, args.runs // 2))
+        for fmt in ("docx", "pdf"):
+            _row_scaling(submission, max(3, args.runs // 2), fmt)
         if submission_import is not None:
             _word_import(submission, max(3, args.runs // 2))
         transaction.set_rollback(True)
     return 0
 
 
-def _docx_scaling(submission, runs: int) -> None:
-    """DOCX time should double, not quadruple, when the rows double (python-docx pitfall)."""
-    from submissions.exports import render_export
-    from submissions.models import Event
-
-    template = submission.events.first() or Event(
-        submission=submission,
-        question=submission.questionnaire.questions.filter(table="events").first(),
-        name="Event",
-        description=_text(140, 1),
-    )
-    if template.question_id is None:
-        return
-    print()
-    previous = None
-    for rows in (100, 200, 400):
-        existing = submission.events.count()
-        Event.objects.bulk_create(
-            Event(
-                submission=submission,
-                question_id=template.question_id,
-                position=1000 + i,
-                name=f"{template.name} {i}",
-                description=template.description,
-            )
-            for i in range(existing, rows)
-        )
-        seconds = _median(lambda: render_export(submission=submission, fmt="docx"), runs)
-        ratio = f"  (x{seconds / previous:.2f} for twice the rows)" if previous else ""
-        print(f"{f'export docx, {rows} events':<28} {seconds:7.3f} s{ratio}")
-        previous = seconds
+SCALING_ROWS = (16, 30, 60, 120)
+DOUBLING_GOAL = 2.2
 
 
-PDF_ROWS = (16, 30, 60, 120)
-PDF_DOUBLING_GOAL = 2.2
-
-
-def _pdf_scaling(submission, runs: int) -> None:
-    """PDF time against the submission's table rows (16 in the 2024 seed): each doubling of
-    the rows should cost at most x2.2, about linear (a table row is about a page).
+def _row_scaling(submission, runs: int, fmt: str) -> None:
+    """DOCX or PDF time against the submission's table rows (16 in the 2024 seed): each
+    doubling of the rows should cost at most x2.2, about linear (python-docx and WeasyPrint
+    both have quadratic pitfalls).
 
     The rows added are copies of the submission's first event; all of them are rolled back.
     """
@@ -233,7 +201,7 @@ def _pdf_scaling(submission, runs: int) -> None:
     print()
     with transaction.atomic():
         previous = None
-        for rows in PDF_ROWS:
+        for rows in SCALING_ROWS:
             existing = sum(
                 model.objects.filter(submission=submission).count() for model in ROW_MODELS.values()
             )
@@ -252,19 +220,19 @@ def _pdf_scaling(submission, runs: int) -> None:
             if existing > rows:
                 continue
             cpu_start = time.process_time()
-            seconds = _median(lambda: render_export(submission=submission, fmt="pdf"), runs)
+            seconds = _median(lambda: render_export(submission=submission, fmt=fmt), runs)
             # The process's CPU time beside it: on a busy machine the wall time is the neighbours'.
             cpu = (time.process_time() - cpu_start) / runs
             factor = ""
             if previous:
                 # Scaled to a doubling: 16 -> 30 rows is not quite twice the rows.
                 per_doubling = (seconds / previous[1]) ** (1 / math.log2(rows / previous[0]))
-                verdict = "ok" if per_doubling <= PDF_DOUBLING_GOAL else "OVER"
+                verdict = "ok" if per_doubling <= DOUBLING_GOAL else "OVER"
                 factor = (
                     f"  (x{per_doubling:.2f} per doubling of the rows, "
-                    f"goal <= x{PDF_DOUBLING_GOAL}) {verdict}"
+                    f"goal <= x{DOUBLING_GOAL}) {verdict}"
                 )
-            print(f"{f'export pdf, {rows} rows':<28} {seconds:7.3f} s{factor}  [cpu {cpu:.3f} s]")
+            print(f"{f'export {fmt}, {rows} rows':<28} {seconds:7.3f} s{factor}  [cpu {cpu:.3f} s]")
             previous = (rows, seconds)
         transaction.set_rollback(True)
 

@@ -219,6 +219,9 @@ def test_ten_rows_closed_fit_in_two_screens_at_desktop_width(
     expect(first).to_contain_text("72 / 150 words")
     screenshot(page, "together-ten-rows")
     assert blocking_violations(page) == []
+    summaries.nth(1).click()
+    expect(page.locator(".js-row-details[open]")).to_have_count(1)
+    page.screenshot(path=str(ARTIFACTS / "together-row-open-screen.png"))  # what one sees
 
 
 def test_keyboard_alone_edits_row_seven_and_saves_in_under_25_presses(

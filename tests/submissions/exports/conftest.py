@@ -187,3 +187,18 @@ def body_paragraphs(document) -> list:
             content = child.find(qn("w:sdtContent"))
             found += [Paragraph(p, document._body) for p in content.iterchildren(qn("w:p"))]
     return found
+
+
+@pytest.fixture
+def seed_submission(request, sdgs, organization):
+    """IOM's submission to one seed questionnaire (indirect parameter: its slug)."""
+    from submissions.importers import submission_import
+    from submissions.services import questionnaire_create_from_definition
+    from tests.submissions.importers.conftest import definition, seed_text
+
+    questionnaire = questionnaire_create_from_definition(definition=definition(request.param))
+    return submission_import(
+        organization=organization,
+        questionnaire=questionnaire,
+        document=seed_text(request.param),
+    ).submission

@@ -16,12 +16,9 @@ from django.test import override_settings
 
 from submissions.exports import get_exporter, render_export
 from submissions.exports.base import submission_content, submission_for_export
-from submissions.importers import submission_import
 from submissions.models import SubmissionStatus
 from submissions.rowfields import question_row_fields
-from submissions.services import questionnaire_create_from_definition
 from tests.conftest import require_program
-from tests.submissions.importers.conftest import definition, seed_text
 
 pytestmark = pytest.mark.django_db
 
@@ -132,17 +129,6 @@ def margin_texts(page) -> dict[str, str]:
 
 
 # -- The seeds ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def seed_submission(request, sdgs, organization):
-    """IOM's submission to one seed questionnaire (indirect parameter: its slug)."""
-    questionnaire = questionnaire_create_from_definition(definition=definition(request.param))
-    return submission_import(
-        organization=organization,
-        questionnaire=questionnaire,
-        document=seed_text(request.param),
-    ).submission
 
 
 def pdf_of(submission) -> bytes:
