@@ -22,6 +22,7 @@ from .models import (
 from .rowfields import ROW_FIELDS
 from .sdgs import SDGS
 from .text import MAX_TEXT_LENGTH, strip_control_characters
+from .wordcount import count_words
 
 # Ids and versions are 32-bit columns on PostgreSQL: a forged larger number is refused here.
 DB_INT_MAX = 2**31 - 1
@@ -333,6 +334,13 @@ class RowForm(StripControlCharactersMixin, forms.ModelForm):
             if not field.widget.is_hidden and name != "sdgs":
                 css = field.widget.attrs.get("class", "")
                 field.widget.attrs["class"] = f"form-control {css}".strip()
+
+    @property
+    def description_words(self) -> int:
+        """Words of the description shown: the stored count, or of the text sent back."""
+        if not self.is_bound and "description_words" in self.initial:
+            return self.initial["description_words"]
+        return count_words(self["description"].value() or "")
 
     @property
     def row_id(self) -> int | None:

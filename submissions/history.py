@@ -31,7 +31,7 @@ from .models import (
     Submission,
     TableRow,
 )
-from .selectors import cached_word_count
+from .wordcount import count_words
 
 RECORDED_MODELS: tuple[type[models.Model], ...] = (Answer, *ROW_MODELS.values())
 for _model in RECORDED_MODELS:
@@ -231,7 +231,7 @@ class AnswerVersion:
 
     @property
     def words(self) -> int:
-        return cached_word_count(self.text)
+        return count_words(self.text)
 
 
 def _answer_slot_versions(submission_id: int, question_id: int, part_id: int | None):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .text import MAX_TEXT_LENGTH
 from .validators import validate_website
+from .wordcount import count_words
 
 
 def _positive_or_null(field: str, name: str) -> models.CheckConstraint:
@@ -446,8 +447,62 @@ class ReviewStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
 
 
-class Answer(models.Model):
+class WordCountedQuerySet(models.QuerySet):
+    """Keeps a stored word count with the text it counts, whichever way the text is written:
+    ``save()``, ``create()``, ``update()``, ``bulk_create()`` and ``bulk_update()``."""
+
+    def update(self, **kwargs):
+        text_field, count_field = self.model.WORD_COUNTED
+        if text_field in kwargs and count_field not in kwargs:
+            text = kwargs[text_field]
+            if not isinstance(text, str):
+                raise TypeError(f"{text_field} must be written as text to be counted")
+            kwargs[count_field] = count_words(text)
+        return super().update(**kwargs)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.count_words()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        text_field, count_field = self.model.WORD_COUNTED
+        objs, fields = list(objs), list(fields)
+        if text_field in fields:
+            for obj in objs:
+                obj.count_words()
+            fields.append(count_field)
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
+class WordCounted(models.Model):
+    """A model whose text's words are stored beside it (pages read them, never recount)."""
+
+    WORD_COUNTED: tuple[str, str]  # (the text field, the field that holds its words)
+
+    objects = WordCountedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.count_words()
+        fields = kwargs.get("update_fields")
+        text_field, count_field = self.WORD_COUNTED
+        if fields is not None and text_field in fields:
+            kwargs["update_fields"] = [*fields, count_field]
+        super().save(*args, **kwargs)
+
+    def count_words(self) -> None:
+        text_field, count_field = self.WORD_COUNTED
+        setattr(self, count_field, count_words(getattr(self, text_field)))
+
+
+class Answer(WordCounted):
     """The narrative text of a question, or of one of its parts, in a submission."""
+
+    WORD_COUNTED = ("text", "words")
 
     submission = models.ForeignKey(
         Submission, on_delete=models.CASCADE, related_name="answers", verbose_name=_("submission")
@@ -466,6 +521,7 @@ class Answer(models.Model):
     text = models.TextField(
         _("answer"), blank=True, validators=[MaxLengthValidator(MAX_TEXT_LENGTH)]
     )
+    words = models.PositiveIntegerField(_("words"), default=0, editable=False)
     nothing_to_report = models.BooleanField(
         _("nothing to report this year"),
         default=False,
@@ -511,8 +567,10 @@ class Answer(models.Model):
         return f"{self.submission} – {label}"
 
 
-class TableRow(models.Model):
+class TableRow(WordCounted):
     """Fields every repeatable table row has: its place, SDGs, description and website."""
+
+    WORD_COUNTED = ("description", "description_words")
 
     submission = models.ForeignKey(
         Submission,
@@ -531,6 +589,9 @@ class TableRow(models.Model):
     )
     description = models.TextField(
         _("description"), blank=True, validators=[MaxLengthValidator(MAX_TEXT_LENGTH)]
+    )
+    description_words = models.PositiveIntegerField(
+        _("words of the description"), default=0, editable=False
     )
     website = models.CharField(
         _("website"), max_length=1000, blank=True, validators=[validate_website]
@@ -570,7 +631,7 @@ class TableRow(models.Model):
         editable=False,
     )
 
-    class Meta:
+    class Meta(WordCounted.Meta):
         abstract = True
         ordering = ["submission", "question__position", "position", "id"]
         constraints = [

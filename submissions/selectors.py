@@ -29,7 +29,6 @@ from .models import (
     SubmissionEvent,
     SubmissionStatus,
 )
-from .wordcount import count_words
 
 
 def submissions_visible_to(*, user: AbstractBaseUser) -> QuerySet[Submission]:
@@ -106,14 +105,12 @@ class QuestionState:
     @property
     def answered(self) -> bool:
         """Something written, or a box marked "Nothing to report this year"."""
-        return self.row_count > 0 or any(
-            a.text.strip() or a.nothing_to_report for a in self.answers
-        )
+        return self.row_count > 0 or any(a.words or a.nothing_to_report for a in self.answers)
 
     @property
     def nothing_to_report(self) -> bool:
         """Whether a box (or the table of a question with only a table) is marked empty."""
-        return any(a.nothing_to_report and not a.text.strip() for a in self.answers)
+        return any(a.nothing_to_report and not a.words for a in self.answers)
 
     @property
     def over(self) -> bool:
@@ -176,12 +173,6 @@ class Progress:
         return round(100 * self.answered / self.total) if self.total else 0
 
 
-@lru_cache(maxsize=4096)
-def cached_word_count(text: str) -> int:
-    """count_words, remembered: every page shows the counts of texts that rarely change."""
-    return count_words(text)
-
-
 def questionnaire_questions(*, questionnaires: list[Questionnaire]) -> dict[int, list[Question]]:
     """Each questionnaire's questions in order, their parts prefetched: one query, or none.
 
@@ -223,11 +214,15 @@ def _questionnaires(submissions: list[Submission]) -> list[Questionnaire]:
     return list(known.values())
 
 
-def submissions_progress(*, submissions: list[Submission]) -> dict[int, Progress]:
+def submissions_progress(
+    *, submissions: list[Submission], texts: bool = True
+) -> dict[int, Progress]:
     """Progress of several submissions in a fixed number of queries, whatever their size.
 
     Three (answers, reviews, rows), plus two for questions not in the cache and one for
-    questionnaires the submissions did not bring along.
+    questionnaires the submissions did not bring along. Word counts are the stored ones;
+    the answers' texts are read only with ``texts`` (pages of many submissions show counts,
+    not texts).
     """
     if not submissions:
         return {}
@@ -238,19 +233,26 @@ def submissions_progress(*, submissions: list[Submission]) -> dict[int, Progress
         for a in Answer.objects.filter(submission__in=submissions)
         .order_by()
         .only(
-            "id", "submission_id", "question_id", "part_id", "text", "version", "nothing_to_report"
+            "id",
+            "submission_id",
+            "question_id",
+            "part_id",
+            "words",
+            "version",
+            "nothing_to_report",
+            *(["text"] if texts else []),
         )
     }
     reviews = {
         (r.submission_id, r.question_id): r
         for r in QuestionReview.objects.filter(submission__in=submissions).order_by()
     }
-    rows: dict[tuple[int, int], list[str]] = defaultdict(list)
+    rows: dict[tuple[int, int], list[int]] = defaultdict(list)
     ids = [s.pk for s in submissions]
     with connection.cursor() as cursor:
-        cursor.execute(_row_descriptions_sql(connection.vendor, len(ids)), ids * len(ROW_MODELS))
-        for submission_id, question_id, description in cursor.fetchall():
-            rows[(submission_id, question_id)].append(description)
+        cursor.execute(_row_words_sql(connection.vendor, len(ids)), ids * len(ROW_MODELS))
+        for submission_id, question_id, words in cursor.fetchall():
+            rows[(submission_id, question_id)].append(words)
 
     progress = {}
     for submission in submissions:
@@ -264,8 +266,8 @@ def submissions_progress(*, submissions: list[Submission]) -> dict[int, Progress
 
 
 @lru_cache(maxsize=64)
-def _row_descriptions_sql(vendor: str, submissions: int) -> str:
-    """SQL reading (submission, question, description) of every row of the three tables.
+def _row_words_sql(vendor: str, submissions: int) -> str:
+    """SQL reading (submission, question, description's words) of every row of the tables.
 
     Written out once per process: built by the ORM on each call, this union of three tables
     took ten times longer to compile than to run, on every page that shows progress.
@@ -274,12 +276,12 @@ def _row_descriptions_sql(vendor: str, submissions: int) -> str:
     placeholders = ", ".join(["%s"] * submissions)
     selects = []
     for model in ROW_MODELS.values():
-        submission, question, description = (
+        submission, question, words = (
             quote(model._meta.get_field(name).column)
-            for name in ("submission", "question", "description")
+            for name in ("submission", "question", "description_words")
         )
         selects.append(
-            f"SELECT {submission}, {question}, {description} "
+            f"SELECT {submission}, {question}, {words} "
             f"FROM {quote(model._meta.db_table)} WHERE {submission} IN ({placeholders})"
         )
     return " UNION ALL ".join(selects)
@@ -291,27 +293,21 @@ def _question_state(submission_id, question, answers, rows) -> QuestionState:
     # mark that the table is empty on purpose.
     state.narrative = answers.get((submission_id, question.pk, None))
     if question.has_narrative:
-        text = state.narrative.text if state.narrative else ""
-        state.count = Count(cached_word_count(text), question.word_limit, question.word_minimum)
+        words = state.narrative.words if state.narrative else 0
+        state.count = Count(words, question.word_limit, question.word_minimum)
     for part in question.parts.all():
         answer = answers.get((submission_id, question.pk, part.pk))
         state.parts.append(
             PartState(
                 part,
                 answer,
-                Count(
-                    cached_word_count(answer.text if answer else ""),
-                    part.word_limit,
-                    part.word_minimum,
-                ),
+                Count(answer.words if answer else 0, part.word_limit, part.word_minimum),
             )
         )
-    descriptions = rows.get((submission_id, question.pk), [])
-    state.row_count = len(descriptions)
+    row_words = rows.get((submission_id, question.pk), [])
+    state.row_count = len(row_words)
     if question.row_description_word_limit:
-        state.rows_over = sum(
-            cached_word_count(d) > question.row_description_word_limit for d in descriptions
-        )
+        state.rows_over = sum(words > question.row_description_word_limit for words in row_words)
     return state
 
 

@@ -30,7 +30,6 @@ from .models import (
     SubmissionStatus,
 )
 from .permissions import finalized_message
-from .selectors import cached_word_count
 from .services import ServiceError
 
 
@@ -111,7 +110,7 @@ def _problems(question: Question, answers: dict, rows: list) -> list[Problem]:
                     )
                 )
             return
-        words = cached_word_count(text)
+        words = answer.words
         if limit and words > limit:
             problems.append(
                 Problem(
@@ -165,7 +164,7 @@ def _problems(question: Question, answers: dict, rows: list) -> list[Problem]:
                 )
             )
         if question.row_description_word_limit:
-            words = cached_word_count(row.description)
+            words = row.description_words
             if words > question.row_description_word_limit:
                 problems.append(
                     Problem(

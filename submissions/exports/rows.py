@@ -27,7 +27,6 @@ from accounts.models import Organization
 from ..insight.matching import group_rows
 from ..models import ROW_MODELS, Answer, Submission, TableRow
 from ..rowfields import clean, sdg_numbers, sdgs_text
-from ..wordcount import count_words
 from .base import ROW_RELATED_NAMES, ListExporter, neutralise_formula, submissions_for_rows_export
 from .json import ROW_COMMON_FIELDS, ROW_KIND_FIELDS
 
@@ -190,7 +189,7 @@ def answer_lines(submissions: Sequence[Submission], answers: Iterable[Answer]) -
                 part.heading if part else "",
                 textwrap.shorten(clean(question.prompt), width=PROMPT_LENGTH, placeholder=" …"),
                 text,
-                count_words(text),
+                answer.words,
                 limits.word_limit,
                 limits.word_minimum,
             ]

@@ -28,10 +28,11 @@ def get_item(mapping, key):
 
 @register.filter
 def word_count(text) -> int:
-    """Words as the word processor counts them (the one counter)."""
-    from ..selectors import cached_word_count
+    """Words as the word processor counts them (the one counter), of a text not stored yet
+    (a form's posted value); stored texts carry their count."""
+    from ..wordcount import count_words
 
-    return cached_word_count(text or "")
+    return count_words(text or "")
 
 
 @register.filter

@@ -142,6 +142,7 @@ class SavedRows(Sequence):
             "version": row.version,
             "position": row.position,
             "sdgs": [sdg.number for sdg in row.sdgs.all()],
+            "description_words": row.description_words,
         }
 
 

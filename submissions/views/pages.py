@@ -1,5 +1,7 @@
 """Dashboard and submission overview."""
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.db.models import Count, Q
@@ -11,6 +13,7 @@ from ..insight.coverage import sdg_chart, sdg_coverage
 from ..models import Answer, Assignment, Questionnaire, Submission, SubmissionStatus
 from ..permissions import allowed_actions, finalized_message, viewer_role
 from ..selectors import submission_timeline, submissions_progress, submissions_visible_to
+from .organizations import organization_filter, page_of
 
 
 def _continue_numbers(user, submissions) -> dict[int, str]:
@@ -28,9 +31,14 @@ def _continue_numbers(user, submissions) -> dict[int, str]:
 
 @login_required
 def home(request):
-    """The organization's submissions by year, with progress and where to continue."""
-    submissions = list(submissions_visible_to(user=request.user))
-    progress = submissions_progress(submissions=submissions)
+    """The organization's submissions by year, with progress and where to continue; a page
+    at a time, by organization for people of several."""
+    organizations = organization_filter(request, request.user)
+    page = page_of(
+        request, organizations.restrict(submissions_visible_to(user=request.user)), PER_PAGE
+    )
+    submissions = list(page.object_list)
+    progress = submissions_progress(submissions=submissions, texts=False)
     last = _continue_numbers(request.user, submissions)
     open_comments = dict(
         Submission.objects.filter(pk__in=[s.pk for s in submissions])
@@ -66,22 +74,34 @@ def home(request):
     return render(
         request,
         "submissions/home.html",
-        {"items": items, "openable": _openable(request.user)},
+        {
+            "items": items,
+            "page": page,
+            "organizations": organizations,
+            "query": urlencode({"organization": organizations.selected.code})
+            if organizations.selected
+            else "",
+            "openable": _openable(request.user, organizations),
+        },
     )
 
 
-def _openable(user) -> list[tuple[Organization, Questionnaire]]:
-    """Open questionnaires that the user's organizations (where they coordinate) have not started."""
-    organizations = Organization.objects.filter(
-        memberships__user=user, memberships__role=Role.COORDINATOR
+PER_PAGE = 12
+OPENABLE_SHOWN = 10
+
+
+def _openable(user, organizations) -> list[tuple[Organization, Questionnaire]]:
+    """Open questionnaires that the user's organizations (where they coordinate) have not
+    started: the selected organization's, or the first few (by code) of all of them."""
+    coordinated = organizations.restrict(
+        Organization.objects.filter(memberships__user=user, memberships__role=Role.COORDINATOR),
+        "pk",
     )
-    questionnaires = list(Questionnaire.objects.filter(is_open=True))
-    return [
-        (organization, questionnaire)
-        for organization in organizations.prefetch_related("submissions")
-        for questionnaire in questionnaires
-        if all(s.questionnaire_id != questionnaire.pk for s in organization.submissions.all())
-    ]
+    found = []
+    for questionnaire in Questionnaire.objects.filter(is_open=True).order_by("-year", "kind"):
+        missing = coordinated.exclude(submissions__questionnaire=questionnaire).order_by("code")
+        found += [(organization, questionnaire) for organization in missing[:OPENABLE_SHOWN]]
+    return found[:OPENABLE_SHOWN]
 
 
 @login_required

@@ -1,5 +1,7 @@
 """Review: question transitions, comments, assignments, the review page, My work, finalizing."""
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -22,6 +24,7 @@ from ..selectors import submissions_progress, submissions_visible_to
 from ..services import ServiceError
 from ..validators import validate_due_date
 from .authoring import edit_page
+from .organizations import organization_filter, page_of
 
 
 def _submission(request, pk: int) -> Submission:
@@ -332,14 +335,22 @@ def submission_reopen(request, pk: int):
 
 @login_required
 def my_work(request):
-    """The questions assigned to the user, soonest due first, with their status."""
-    assignments = list(
-        Assignment.objects.filter(assignee=request.user)
-        .select_related("submission__organization", "submission__questionnaire", "question")
-        .order_by("due_date", "submission__questionnaire__year", "question__position")
+    """The questions assigned to the user, soonest due first, with their status; a page at a
+    time, by organization for people of several."""
+    organizations = organization_filter(request, request.user)
+    assigned = organizations.restrict(
+        Assignment.objects.filter(assignee=request.user), "submission__organization"
     )
+    page = page_of(
+        request,
+        assigned.select_related(
+            "submission__organization", "submission__questionnaire", "question"
+        ).order_by("due_date", "submission__questionnaire__year", "question__position", "pk"),
+        MY_WORK_PER_PAGE,
+    )
+    assignments = list(page.object_list)
     submissions = list({a.submission_id: a.submission for a in assignments}.values())
-    progress = submissions_progress(submissions=submissions)
+    progress = submissions_progress(submissions=submissions, texts=False)
     states = {(sid, s.question.pk): s for sid, p in progress.items() for s in p.states}
     today = timezone.localdate()
     items = []
@@ -347,7 +358,17 @@ def my_work(request):
         state = states.get((assignment.submission_id, assignment.question_id))
         overdue = bool(state and state.overdue(due_date=assignment.due_date, today=today))
         items.append({"assignment": assignment, "state": state, "overdue": overdue})
-    return render(request, "submissions/my_work.html", {"items": items})
+    query = (
+        urlencode({"organization": organizations.selected.code}) if organizations.selected else ""
+    )
+    return render(
+        request,
+        "submissions/my_work.html",
+        {"items": items, "page": page, "organizations": organizations, "query": query},
+    )
+
+
+MY_WORK_PER_PAGE = 25
 
 
 def open_comment_counts(submissions) -> dict[int, int]:

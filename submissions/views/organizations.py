@@ -1,0 +1,62 @@
+"""Pages for people of several organizations: which one to show, and a page at a time.
+
+A user may belong to every UN entity's organization (a UN DESA colleague, a system-wide
+focal point): the dashboard, My work, search and the library then filter by organization
+(``?organization=IOM``) and show one page of results, so that no page reads every
+organization's data at once.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from accounts.models import Organization
+
+
+@dataclass
+class OrganizationFilter:
+    """The user's organizations, the one asked for (None: all of them) and what went wrong."""
+
+    organizations: list[Organization] = field(default_factory=list)
+    selected: Organization | None = None
+    error: str = ""
+
+    @property
+    def several(self) -> bool:
+        return len(self.organizations) > 1
+
+    def restrict(self, queryset: QuerySet, path: str = "organization") -> QuerySet:
+        """The queryset restricted to the selected organization (unchanged for all)."""
+        return queryset.filter(**{path: self.selected.pk}) if self.selected else queryset
+
+
+def organization_filter(request: HttpRequest, user: AbstractBaseUser) -> OrganizationFilter:
+    """Read ``?organization=<code>``; a code the user is not a member of is refused with a
+    message, and then every organization of the user is shown."""
+    organizations = list(
+        Organization.objects.filter(memberships__user=user).order_by("code").distinct()
+    )
+    found = OrganizationFilter(organizations=organizations)
+    code = (request.GET.get("organization") or "").strip()
+    if code:
+        found.selected = next((o for o in organizations if o.code == code), None)
+        if found.selected is None:
+            found.error = _(
+                "You are not a member of an organization with the code “%(code)s”: showing "
+                "all of yours."
+            ) % {"code": code[:50]}
+    return found
+
+
+def page_of(request: HttpRequest, items, per_page: int) -> Page:
+    """One page of a queryset or list (``?page=``); a page past the end shows the last.
+
+    ``page.numbers`` are the page numbers to link to, elided around the current one.
+    """
+    page = Paginator(items, per_page).get_page(request.GET.get("page"))
+    page.numbers = list(page.paginator.get_elided_page_range(page.number, on_each_side=2))
+    return page
