@@ -1,10 +1,12 @@
 """Search across all of an organization's submissions and years: answers, parts and table rows.
 
-On PostgreSQL the words are matched by full-text search (English stemming, websearch syntax:
-"a phrase", -word, or), ranked and highlighted by the database. On SQLite, the development
-and test default, every word must appear (case-insensitive, anywhere in a word) and the
-highlighting is done here. Either way, the matched words come back wrapped in <mark> in
-HTML that is escaped here, and only submissions the user may see are searched.
+On PostgreSQL the words are matched by full-text search over stored, GIN-indexed vectors
+(English stemming, websearch syntax: "a phrase", -word, or), ranked, counted, ordered and cut
+to the page in SQL, and highlighted by the database for the page shown only
+(`search_index.py`). On SQLite, the development and test default, the texts are scanned:
+every word must appear (case-insensitive, anywhere in a word), the matches are ranked here
+and the page's are highlighted here. Either way, the matched words come back wrapped in
+<mark> in HTML that is escaped here, and only the user's organizations are searched.
 """
 
 import re
@@ -13,42 +15,44 @@ from functools import reduce
 from operator import and_, or_
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import Aggregate, CharField, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Organization
+
 from ..models import (
     ROW_MODELS,
     Answer,
     Question,
+    Questionnaire,
     QuestionnaireKind,
     Submission,
     TableKind,
-    TableRow,
 )
-from ..selectors import submissions_visible_to
+from .search_index import (
+    ANSWERS,
+    KINDS,
+    ROW_EXTRA_FIELDS,
+    Filters,
+    MarkedHit,
+    hits_marked,
+    matches_page,
+)
 
 MAX_QUERY_LENGTH = 200
-SEARCH_CONFIG = "english"
+RESULTS_PER_PAGE = 20
 
 # The "where" filter: written answers (narratives and parts) or one of the tables.
-WHERE_ANSWERS = "answers"
+WHERE_ANSWERS = ANSWERS
 WHERE_CHOICES = [
     ("", _("Everywhere")),
     (WHERE_ANSWERS, _("Written answers and parts")),
     *[(kind.value, kind.label) for kind in TableKind if kind.value],
 ]
-
-# Text fields of each table searched besides the name and the description.
-ROW_EXTRA_FIELDS: dict[str, tuple[str, ...]] = {
-    TableKind.EVENTS: ("dates", "location"),
-    TableKind.RESOURCES: ("publishing_entities", "target_audience", "languages"),
-    TableKind.INITIATIVES: ("partners", "member_states"),
-}
 
 # Bootstrap pads <mark>; without side padding "pre-<mark>migration</mark>" reads as one word.
 MARK_OPEN = '<mark class="px-0">'
@@ -61,7 +65,7 @@ _WORD = re.compile(r"\w+")
 _TOKEN = re.compile(r'"([^"]*)"|(\S+)')
 _NUMBER_PARTS = re.compile(r"(\d+)")
 
-# SQLite snippets: about this many characters of text around the first match.
+# Snippets: about this many characters of text around the first match.
 _SNIPPET_BEFORE = 90
 _SNIPPET_LENGTH = 300
 
@@ -89,20 +93,6 @@ def search_query_parse(query: str) -> ParsedQuery:
             if word and word.casefold() not in {w.casefold() for w in target}:
                 target.append(word)
     return ParsedQuery(words=tuple(words), excluded=tuple(excluded))
-
-
-def _place(submission, question) -> dict:
-    """Where a result is: its submission, year and question (SearchResult's first fields)."""
-    return {
-        "submission_id": submission.pk,
-        "organization_code": submission.organization.code,
-        "year": submission.questionnaire.year,
-        "questionnaire_title": submission.questionnaire.title,
-        "questionnaire_kind_label": _kind_label(submission),
-        "question_number": question.number,
-        "question_prompt": question.prompt,
-        "question_position": question.position,
-    }
 
 
 @dataclass(frozen=True)
@@ -143,15 +133,19 @@ class SearchResult:
 
 @dataclass(frozen=True)
 class SearchScope:
-    """What the user can search and filter by: their submissions' years and question numbers."""
+    """What the user can search and filter by: their organizations, years and question numbers.
 
-    submissions: list[Submission]
+    Read with three small queries whatever the number of organizations: no submission, answer
+    or row is loaded to build the filters.
+    """
+
+    organizations: list[tuple[int, str, str]]  # id, code, name
     years: list[int]
     question_numbers: list[str]
 
     @property
     def organization_count(self) -> int:
-        return len({s.organization_id for s in self.submissions})
+        return len(self.organizations)
 
 
 def _number_key(number: str) -> tuple:
@@ -164,17 +158,32 @@ def _number_key(number: str) -> tuple:
 
 
 def search_scope(*, user: AbstractBaseUser) -> SearchScope:
-    """The submissions a user may search, with the years and question numbers to filter by."""
-    submissions = list(submissions_visible_to(user=user))
-    numbers = set(
+    """The organizations a user may search, with the years and question numbers to filter by."""
+    organizations = list(
+        Organization.objects.filter(memberships__user=user)
+        .order_by("code")
+        .values_list("id", "code", "name")
+    )
+    years = (
+        Questionnaire.objects.filter(submissions__organization__memberships__user=user)
+        .order_by()
+        .values_list("year", flat=True)
+        .distinct()
+    )
+    numbers = (
         Question.objects.filter(
-            questionnaire_id__in={s.questionnaire_id for s in submissions}
-        ).values_list("number", flat=True)
+            questionnaire__in=Questionnaire.objects.filter(
+                submissions__organization__memberships__user=user
+            )
+        )
+        .order_by()
+        .values_list("number", flat=True)
+        .distinct()
     )
     return SearchScope(
-        submissions=submissions,
-        years=sorted({s.questionnaire.year for s in submissions}, reverse=True),
-        question_numbers=sorted(numbers, key=_number_key),
+        organizations=organizations,
+        years=sorted(set(years), reverse=True),
+        question_numbers=sorted(set(numbers), key=_number_key),
     )
 
 
@@ -243,9 +252,72 @@ def highlight(text: str, words: tuple[str, ...], *, whole: bool = False) -> Safe
     return marked_snippet(mark_words(text, words), whole=whole)
 
 
-def _kind_label(submission: Submission) -> str:
-    questionnaire = submission.questionnaire
-    return "" if questionnaire.kind == QuestionnaireKind.DESA else questionnaire.get_kind_display()
+def _kind_label(kind: str) -> str:
+    """The questionnaire's kind when it is not the yearly UN DESA one (a year may have both)."""
+    return "" if kind == QuestionnaireKind.DESA else str(QuestionnaireKind(kind).label)
+
+
+def _result(hit: MarkedHit, rank: float) -> SearchResult:
+    """A hit as the page shows it: its place, its name and the snippet that has the words."""
+    place = {
+        "submission_id": hit.submission_id,
+        "organization_code": hit.organization_code,
+        "year": hit.year,
+        "questionnaire_title": hit.questionnaire_title,
+        "questionnaire_kind_label": _kind_label(hit.questionnaire_kind),
+        "question_number": hit.question_number,
+        "question_prompt": hit.question_prompt,
+        "question_position": hit.question_position,
+        "rank": rank,
+    }
+    if hit.kind == ANSWERS:
+        return SearchResult(
+            **place,
+            part_title=hit.part_title,
+            part_position=hit.part_position,
+            snippet=marked_snippet(hit.marked["text"]),
+        )
+    model = ROW_MODELS[hit.kind]
+    marked = hit.marked
+    snippet = marked_snippet(marked["description"])
+    snippet_label = ""
+    if _START not in marked["description"]:
+        # The words are not in the description: show the field that has them, if any.
+        for name in ROW_EXTRA_FIELDS[hit.kind]:
+            if _START in marked[name]:
+                snippet = marked_snippet(marked[name])
+                snippet_label = str(model._meta.get_field(name).verbose_name)
+                break
+    return SearchResult(
+        **place,
+        table=hit.kind,
+        table_label=str(TableKind(hit.kind).label),
+        row_id=hit.id,
+        row_position=hit.row_position,
+        row_name=marked_snippet(marked["name"], whole=True),
+        snippet=snippet,
+        snippet_label=snippet_label,
+        sdgs=hit.sdgs,
+    )
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of results, best first, with how many match in all and the page shown."""
+
+    results: list[SearchResult]
+    count: int
+    number: int
+    per_page: int = RESULTS_PER_PAGE
+
+    def __iter__(self):
+        return iter(self.results)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+
+# -- SQLite: the scan ------------------------------------------------------------------------
 
 
 def _sqlite_filter(fields: list[str], parsed: ParsedQuery) -> Q:
@@ -268,148 +340,105 @@ def _sqlite_rank(texts: list[str], words: tuple[str, ...], *, name: str = "") ->
     )
 
 
-def _marked(field_name: str, query: SearchQuery) -> SearchHeadline:
-    """The field's whole text with the matched words between markers.
+def _scan_hit(kind: str, obj, words: tuple[str, ...]) -> MarkedHit:
+    """A scanned answer or row as a hit, its texts marked here (for the page's only)."""
+    submission = obj.submission
+    questionnaire = submission.questionnaire
+    if kind == ANSWERS:
+        fields, part, sdgs, position = ("text",), obj.part, (), 0
+    else:
+        fields = ("name", "description", *ROW_EXTRA_FIELDS[kind])
+        part, position = None, obj.position
+        sdgs = tuple(sorted(int(n) for n in (obj.sdg_numbers or "").split(",") if n))
+    return MarkedHit(
+        kind=kind,
+        id=obj.pk,
+        submission_id=submission.pk,
+        organization_code=submission.organization.code,
+        year=questionnaire.year,
+        questionnaire_title=questionnaire.title,
+        questionnaire_kind=questionnaire.kind,
+        question_number=obj.question.number,
+        question_prompt=obj.question.prompt,
+        question_position=obj.question.position,
+        part_title=part.title if part else "",
+        part_position=part.position if part else 0,
+        row_position=position,
+        marked={name: mark_words(getattr(obj, name), words) for name in fields},
+        sdgs=sdgs,
+    )
 
-    HighlightAll returns the text as written; in fragment mode PostgreSQL would leave out
-    anything that looks like an HTML tag. Snippets are cut here, as on SQLite.
+
+class _Joined(Aggregate):
+    """SQLite's GROUP_CONCAT: a row's SDG numbers read with the row, not one query a table."""
+
+    function = "GROUP_CONCAT"
+    output_field = CharField()
+
+
+def _sdg_numbers(model) -> Subquery:
+    through = model.sdgs.through
+    column = f"{model._meta.model_name}_id"
+    return Subquery(
+        through.objects.filter(**{column: OuterRef("pk")})
+        .order_by()
+        .values(column)
+        .annotate(numbers=_Joined("sdg_id"))
+        .values("numbers")
+    )
+
+
+def _scan(*, parsed: ParsedQuery, filters: Filters, number: int, per_page: int) -> SearchPage:
+    """SQLite: every match read and ranked here, the page's highlighted here.
+
+    One query a kind of text searched, whatever the number of matches or organizations.
     """
-    return SearchHeadline(
-        field_name,
-        query,
-        config=SEARCH_CONFIG,
-        start_sel=_START,
-        stop_sel=_STOP,
-        highlight_all=True,
-    )
-
-
-def _search_answers(
-    *,
-    submissions: dict[int, Submission],
-    query: str,
-    parsed: ParsedQuery,
-    question_number: str | None,
-) -> list[SearchResult]:
-    answers = Answer.objects.filter(submission_id__in=submissions, text__gt="").select_related(
-        "question", "part"
-    )
-    if question_number:
-        answers = answers.filter(question__number=question_number)
-    postgres = connection.vendor == "postgresql"
-    if postgres:
-        search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-        answers = (
-            answers.annotate(search=SearchVector("text", config=SEARCH_CONFIG, weight="B"))
-            .filter(search=search_query)
-            .annotate(
-                rank=SearchRank(F("search"), search_query),
-                marked=_marked("text", search_query),
-            )
-        )
-    else:
-        answers = answers.filter(_sqlite_filter(["text"], parsed))
-    results = []
-    for answer in answers:
-        submission = submissions[answer.submission_id]
-        if postgres:
-            snippet, rank = marked_snippet(answer.marked), answer.rank
+    visible = Submission.objects.filter(organization__memberships__user_id=filters.user_id)
+    if filters.organization_id is not None:
+        visible = visible.filter(organization_id=filters.organization_id)
+    if filters.year is not None:
+        visible = visible.filter(questionnaire__year=filters.year)
+    related = ("question", "submission__organization", "submission__questionnaire")
+    ranked: list[tuple[tuple, str, object]] = []
+    for kind in filters.kinds:
+        if kind == ANSWERS:
+            if filters.sdg:
+                continue  # answers carry no SDGs
+            model, fields = Answer, ["text"]
+            found = model.objects.select_related(*related, "part")
         else:
-            snippet = highlight(answer.text, parsed.words)
-            rank = _sqlite_rank([answer.text], parsed.words)
-        results.append(
-            SearchResult(
-                **_place(submission, answer.question),
-                part_title=answer.part.title if answer.part_id else "",
-                part_position=answer.part.position if answer.part_id else 0,
-                snippet=snippet,
-                rank=float(rank or 0),
+            model = ROW_MODELS[kind]
+            fields = ["name", "description", *ROW_EXTRA_FIELDS[kind]]
+            found = model.objects.select_related(*related).annotate(sdg_numbers=_sdg_numbers(model))
+            if filters.sdg:
+                found = found.filter(sdgs__number=filters.sdg)
+        found = found.filter(submission__in=visible).filter(_sqlite_filter(fields, parsed))
+        if filters.question_number:
+            found = found.filter(question__number=filters.question_number)
+        for obj in found.order_by():
+            if kind == ANSWERS:
+                rank = _sqlite_rank([obj.text], parsed.words)
+                positions = (obj.part.position if obj.part_id else 0, 0)
+            else:
+                rank = _sqlite_rank(
+                    [getattr(obj, f) for f in fields[1:]], parsed.words, name=obj.name
+                )
+                positions = (0, obj.position)
+            key = (
+                -rank,
+                -obj.submission.questionnaire.year,
+                obj.question.position,
+                *positions,
+                KINDS.index(kind),
+                obj.pk,
             )
-        )
-    return results
-
-
-def _search_rows(
-    *,
-    table: str,
-    submissions: dict[int, Submission],
-    query: str,
-    parsed: ParsedQuery,
-    question_number: str | None,
-    sdg: int | None,
-) -> list[SearchResult]:
-    model: type[TableRow] = ROW_MODELS[table]
-    extras = ROW_EXTRA_FIELDS[table]
-    rows: QuerySet = (
-        model.objects.filter(submission_id__in=submissions)
-        .select_related("question")
-        .prefetch_related("sdgs")
-    )
-    if question_number:
-        rows = rows.filter(question__number=question_number)
-    if sdg:
-        rows = rows.filter(sdgs__number=sdg)
-    postgres = connection.vendor == "postgresql"
-    if postgres:
-        search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-        vector = (
-            SearchVector("name", config=SEARCH_CONFIG, weight="A")
-            + SearchVector("description", config=SEARCH_CONFIG, weight="B")
-            + SearchVector(*extras, config=SEARCH_CONFIG, weight="C")
-        )
-        rows = (
-            rows.annotate(search=vector)
-            .filter(search=search_query)
-            .annotate(
-                rank=SearchRank(F("search"), search_query),
-                **{
-                    f"{name}_marked": _marked(name, search_query)
-                    for name in ("name", "description", *extras)
-                },
-            )
-        )
-    else:
-        rows = rows.filter(_sqlite_filter(["name", "description", *extras], parsed))
-    label = TableKind(table).label
-    results = []
-    for row in rows:
-        submission = submissions[row.submission_id]
-        if postgres:
-            marked = {f: getattr(row, f"{f}_marked") for f in ("name", "description", *extras)}
-            rank = float(row.rank or 0)
-        else:
-            marked = {
-                f: mark_words(getattr(row, f), parsed.words)
-                for f in ("name", "description", *extras)
-            }
-            rank = _sqlite_rank(
-                [row.description, *(getattr(row, f) for f in extras)], parsed.words, name=row.name
-            )
-        name = marked_snippet(marked["name"], whole=True)
-        snippet = marked_snippet(marked["description"])
-        snippet_label = ""
-        if _START not in marked["description"]:
-            # The words are not in the description: show the field that has them, if any.
-            for name_ in extras:
-                if _START in marked[name_]:
-                    snippet = marked_snippet(marked[name_])
-                    snippet_label = str(model._meta.get_field(name_).verbose_name)
-                    break
-        results.append(
-            SearchResult(
-                **_place(submission, row.question),
-                table=table,
-                table_label=str(label),
-                row_id=row.pk,
-                row_position=row.position,
-                row_name=name,
-                snippet=snippet,
-                snippet_label=snippet_label,
-                sdgs=tuple(s.number for s in row.sdgs.all()),
-                rank=rank,
-            )
-        )
-    return results
+            ranked.append((key, kind, obj))
+    ranked.sort(key=lambda item: item[0])
+    count = len(ranked)
+    shown = min(max(number, 1), max((count - 1) // per_page + 1, 1))
+    page = ranked[(shown - 1) * per_page : shown * per_page]
+    results = [_result(_scan_hit(kind, obj, parsed.words), -key[0]) for key, kind, obj in page]
+    return SearchPage(results=results, count=count, number=shown, per_page=per_page)
 
 
 def submissions_search(
@@ -420,47 +449,32 @@ def submissions_search(
     question_number: str | None = None,
     where: str = "",
     sdg: int | None = None,
-) -> list[SearchResult]:
-    """Answers, parts and table rows of the user's submissions that match the query, best first.
+    organization_id: int | None = None,
+    page: int = 1,
+    per_page: int = RESULTS_PER_PAGE,
+) -> SearchPage:
+    """One page of the user's answers, parts and table rows that match the query, best first.
 
     `where` is "" (everywhere), "answers" (narratives and parts) or a table kind. Answers carry
-    no SDGs, so filtering by an SDG finds table rows only. Another organization's submissions
-    are never searched.
+    no SDGs, so filtering by an SDG finds table rows only. `organization_id` narrows to one of
+    the user's organizations (another one finds nothing). Another organization's submissions
+    are never searched. A page past the last one gives the last one.
     """
     query = (query or "").strip()
     parsed = search_query_parse(query)
     if not parsed.words:  # nothing to find (leaving words out alone would list everything)
-        return []
-    by_id = {
-        s.pk: s
-        for s in submissions_visible_to(user=user)
-        if year is None or s.questionnaire.year == year
-    }
-    if not by_id:
-        return []
-    results: list[SearchResult] = []
-    if where in ("", WHERE_ANSWERS) and not sdg:
-        results += _search_answers(
-            submissions=by_id, query=query, parsed=parsed, question_number=question_number
-        )
-    for table in ROW_MODELS:
-        if where in ("", table):
-            results += _search_rows(
-                table=table,
-                submissions=by_id,
-                query=query,
-                parsed=parsed,
-                question_number=question_number,
-                sdg=sdg,
-            )
-    results.sort(
-        key=lambda r: (
-            -r.rank,
-            -r.year,
-            r.question_position,
-            r.part_position,
-            r.row_position,
-            r.row_id or 0,
-        )
+        return SearchPage(results=[], count=0, number=1, per_page=per_page)
+    filters = Filters(
+        user_id=user.pk,
+        kinds=tuple(kind for kind in KINDS if where in ("", kind)),
+        organization_id=organization_id,
+        year=year,
+        question_number=question_number,
+        sdg=sdg,
     )
-    return results
+    if connection.vendor != "postgresql":
+        return _scan(parsed=parsed, filters=filters, number=page, per_page=per_page)
+    hits, count, shown = matches_page(query=query, filters=filters, number=page, per_page=per_page)
+    marked = hits_marked(query=query, hits=hits, start=_START, stop=_STOP)
+    results = [_result(marked[(hit.kind, hit.id)], hit.rank) for hit in hits]
+    return SearchPage(results=results, count=count, number=shown, per_page=per_page)

@@ -4,13 +4,14 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from ..insight.search import (
     MAX_QUERY_LENGTH,
     WHERE_CHOICES,
+    SearchPage,
     SearchScope,
     search_query_parse,
     search_scope,
@@ -18,8 +19,6 @@ from ..insight.search import (
 )
 from ..sdgs import SDGS
 from ..text import strip_control_characters
-
-RESULTS_PER_PAGE = 20
 
 
 class SearchForm(forms.Form):
@@ -62,6 +61,15 @@ class SearchForm(forms.Form):
         choices=WHERE_CHOICES,
         error_messages={"invalid_choice": _("Choose where to search from the list.")},
     )
+    organization = forms.ChoiceField(
+        label=_("Organization"),
+        required=False,
+        error_messages={
+            "invalid_choice": _(
+                "You are not a member of %(value)s: choose one of your organizations from the list."
+            )
+        },
+    )
     sdg = forms.TypedChoiceField(
         label=_("SDG"),
         required=False,
@@ -75,12 +83,21 @@ class SearchForm(forms.Form):
     def __init__(self, *args, scope: SearchScope, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [("", _("Every year")), *[(y, y) for y in scope.years]]
+        self.fields["organization"].choices = [
+            ("", _("All my organizations")),
+            *[(code, f"{code} – {name}") for _id, code, name in scope.organizations],
+        ]
+        self._organization_ids = {code: pk for pk, code, _name in scope.organizations}
         self.fields["question"].choices = [
             ("", _("Every question")),
             *[(n, _("Question %(number)s") % {"number": n}) for n in scope.question_numbers],
         ]
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean_organization(self) -> int | None:
+        """The chosen organization's id (one of the user's: the choices are theirs only)."""
+        return self._organization_ids.get(self.cleaned_data["organization"])
 
     def clean_q(self) -> str:
         query = " ".join(strip_control_characters(self.cleaned_data["q"]).split())
@@ -100,22 +117,53 @@ class SearchForm(forms.Form):
         return query
 
 
+def _page_number(value: str | None) -> int:
+    """The page asked for; anything but a positive number is the first page."""
+    try:
+        number = int(value or 1)
+    except ValueError:
+        return 1
+    return max(number, 1)
+
+
+class _Matches:
+    """All the matches as the Paginator sees them: how many (the database counted them)."""
+
+    def __init__(self, count: int):
+        self._count = count
+
+    def count(self) -> int:
+        return self._count
+
+
+def _as_page(found: SearchPage) -> Page:
+    """The search's page as Django's Page (numbers, previous and next) for the template."""
+    paginator = Paginator(_Matches(found.count), found.per_page)
+    return Page(found.results, found.number, paginator)
+
+
 @login_required
 def search(request):
-    """The search form, and the matching answers, parts and rows of every year, 20 a page."""
+    """The search form, and the matching answers, parts and rows of every year, 20 a page.
+
+    Only the page shown is read and highlighted; a user of several organizations may narrow
+    the search to one of them (all of them by default).
+    """
     scope = search_scope(user=request.user)
     form = SearchForm(request.GET or None, scope=scope)
     page = None
     if form.is_valid() and form.cleaned_data["q"]:
-        results = submissions_search(
+        found = submissions_search(
             user=request.user,
             query=form.cleaned_data["q"],
             year=form.cleaned_data["year"],
             question_number=form.cleaned_data["question"] or None,
             where=form.cleaned_data["table"],
             sdg=form.cleaned_data["sdg"],
+            organization_id=form.cleaned_data["organization"],
+            page=_page_number(request.GET.get("page")),
         )
-        page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+        page = _as_page(found)
     return render(
         request,
         "submissions/insight/search.html",
