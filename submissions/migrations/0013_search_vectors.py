@@ -58,7 +58,7 @@ def search_vector(table: str, *groups: tuple[tuple[str, ...], str]) -> RunSQLOnP
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("submissions", "0011_presence"),
+        ("submissions", "0012_word_counts"),
     ]
 
     operations = [
