@@ -3,13 +3,16 @@
 
 Runs, each as a subprocess with its own database: bench_edit_page.py (the editing page against
 a trivial view, under gunicorn), the queries of each page (Django's test client, counted),
-bench_exports.py (imports and exports) and load_test.py (simulated users on gunicorn and
-PostgreSQL, with its check). Each one's full output is kept in a temporary folder, named at
-the end; the table of figures and goals is printed last, with the machine it ran on.
+bench_exports.py (imports and exports), load_test.py (simulated users on gunicorn and
+PostgreSQL, with its check) and bench_scale.py (every page at 50 and 100 entities × 10
+years and with a 120-row submission, on PostgreSQL and SQLite; its summary lines). Each
+one's full output is kept in a temporary folder, named at the end; the table of figures and
+goals is printed last, with the machine it ran on.
 
-    .venv/bin/python benchmarks/run_all.py                 # about five minutes
+    .venv/bin/python benchmarks/run_all.py                 # five minutes, and the scale one
     .venv/bin/python benchmarks/run_all.py --quick         # short runs, to try it
     .venv/bin/python benchmarks/run_all.py --skip load     # without the load test
+    .venv/bin/python benchmarks/run_all.py --skip scale    # without the scale benchmark
 """
 
 import argparse
@@ -139,7 +142,7 @@ def main() -> int:
         "--skip",
         action="append",
         default=[],
-        choices=["edit", "queries", "exports", "load"],
+        choices=["edit", "queries", "exports", "load", "scale"],
         help="leave a benchmark out (repeatable)",
     )
     args = parser.parse_args()
@@ -257,14 +260,25 @@ def main() -> int:
             )
         )
 
+    if "scale" not in args.skip:
+        command = [python, str(HERE / "bench_scale.py")] + (["--quick"] if args.quick else [])
+        out, _s, code = run("scale", command)
+        failures += ["scale (a page failed)"] if code else []
+        for name, figure, goal, result in re.findall(
+            r"^summary: (.+?) \| (.+?) \| (.+?) \| (ok|OVER)$", out, re.MULTILINE
+        ):
+            rows.append((f"scale, {name}", figure, goal, result))
+
     print()
     print(f"Machine: {machine()}")
     print()
     width = max(len(r[0]) for r in rows) if rows else 10
-    print(f"| {'benchmark':<{width}} | {'figure':>16} | {'goal':<15} | {'':<4} |")
-    print(f"|{'-' * (width + 2)}|{'-' * 18}|{'-' * 17}|{'-' * 6}|")
+    fig = max([16, *(len(r[1]) for r in rows)])
+    aim = max([15, *(len(r[2]) for r in rows)])
+    print(f"| {'benchmark':<{width}} | {'figure':>{fig}} | {'goal':<{aim}} | {'':<4} |")
+    print(f"|{'-' * (width + 2)}|{'-' * (fig + 2)}|{'-' * (aim + 2)}|{'-' * 6}|")
     for name, figure, goal, result in rows:
-        print(f"| {name:<{width}} | {figure:>16} | {goal:<15} | {result:<4} |")
+        print(f"| {name:<{width}} | {figure:>{fig}} | {goal:<{aim}} | {result:<4} |")
     if failures:
         print(f"\nFailed to run: {', '.join(failures)}")
     print(f"\nFull outputs: {RESULTS}")

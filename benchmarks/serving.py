@@ -19,8 +19,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(*, workers: int, env: dict | None = None) -> Iterator[str]:
-    """Serve the app with gunicorn until /health/ answers; yield its base URL; stop it."""
+def gunicorn(*, workers: int, env: dict | None = None, args: tuple[str, ...] = ()) -> Iterator[str]:
+    """Serve the app with gunicorn until /health/ answers; yield its base URL; stop it.
+
+    ``args``: more of gunicorn's options (``("--timeout", "120")``).
+    """
     port = free_port()
     server = subprocess.Popen(
         [
@@ -34,6 +37,7 @@ def gunicorn(*, workers: int, env: dict | None = None) -> Iterator[str]:
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
+            *args,
         ],  # fmt: skip
         cwd=ROOT,
         env=env,
