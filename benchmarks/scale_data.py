@@ -65,6 +65,7 @@ from submissions.models import (
 )
 from submissions.seeds import QUESTIONNAIRES_DIR, seeds_load
 from submissions.services import questionnaire_create_from_definition
+from submissions.wordcount import count_words
 
 # Newest first: a dataset of N years uses the first N.
 YEARS = (2024, 2022, 2020, 2019, 2018, 2016, 2015, 2014, 2013, 2012)
@@ -679,6 +680,12 @@ def _row(entity, texts, *, kind, question, position, values, sdgs, edited, minut
     return _Recorded(ROW_MODELS[kind], current, values["name"], states, sdgs=sdgs)
 
 
+def _with_words(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
+    """The values with the text's stored word count beside it, as the model's save keeps it."""
+    text_field, count_field = model.WORD_COUNTED
+    return {**values, count_field: count_words(values.get(text_field) or "")}
+
+
 def insert_recorded(items: list[_Recorded], report: BuildReport) -> None:
     """Insert answers and rows (ids reserved), their SDGs, and their history.
 
@@ -690,6 +697,7 @@ def insert_recorded(items: list[_Recorded], report: BuildReport) -> None:
     for model, found in by_model.items():
         first = _reserve_ids(model, len(found))
         for offset, item in enumerate(found):
+            item.values = _with_words(model, item.values)
             item.pk = item.values["id"] = first + offset
         kept = [item for item in found if not item.removed]
         _insert(model, [item.values for item in kept], ids=True)
@@ -738,7 +746,10 @@ def _history(items: list[_Recorded], report: BuildReport) -> None:
         revision["id"] = first + offset
         for item, state in members[index]:
             _comment, when, user_id, values = item.states[state]
-            current = {**item.values, **values, "updated_by_id": user_id, "updated_at": when}
+            current = _with_words(
+                item.model,
+                {**item.values, **values, "updated_by_id": user_id, "updated_at": when},
+            )
             versions.append(
                 {
                     "revision_id": revision["id"],
