@@ -1,12 +1,12 @@
 """Reads: what a user may see."""
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, Prefetch, QuerySet, Value
 from django.utils import timezone
@@ -173,17 +173,51 @@ class Progress:
         return round(100 * self.answered / self.total) if self.total else 0
 
 
+class _QuestionsMemo:
+    """Questionnaires' questions kept by this process under their structure stamps.
+
+    A dict, not Django's cache: the cache pickles what it keeps, and unpickling ten years'
+    questions (with their parts and row fields) cost the dashboard more than reading them.
+    The stamp in the key makes an administrator's edit a new entry on every app server; the
+    oldest entries go beyond ``size``.
+    """
+
+    def __init__(self, size: int = 256):
+        self.size = size
+        self._entries: OrderedDict[str, list[Question]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> list[Question] | None:
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        return None
+
+    def put(self, key: str, questions: list[Question]) -> None:
+        with self._lock:
+            self._entries[key] = questions
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+questions_memo = _QuestionsMemo()
+
+
 def questionnaire_questions(*, questionnaires: list[Questionnaire]) -> dict[int, list[Question]]:
     """Each questionnaire's questions in order, their parts prefetched: one query, or none.
 
     Every page of a submission shows its questions, and they change only when an
-    administrator edits them: each app server keeps them in its cache under the
-    questionnaire's structure stamp, which every edit replaces
-    (``services.questionnaire_structure_changed``).
+    administrator edits them: each app server keeps them under the questionnaire's
+    structure stamp, which every edit replaces (``services.questionnaire_structure_changed``).
+    The lists are shared by the requests of a process: read them, never change them.
     """
-    keys = {q.pk: f"questionnaire-questions-{q.pk}-{q.structure_stamp}" for q in questionnaires}
-    cached = cache.get_many(keys.values())
-    found = {pk: cached[key] for pk, key in keys.items() if key in cached}
+    keys = {q.pk: f"{q.pk}-{q.structure_stamp}" for q in questionnaires}
+    found = {pk: q for pk, key in keys.items() if (q := questions_memo.get(key)) is not None}
     missing = keys.keys() - found.keys()
     if missing:
         read: dict[int, list[Question]] = {pk: [] for pk in missing}
@@ -196,7 +230,8 @@ def questionnaire_questions(*, questionnaires: list[Questionnaire]) -> dict[int,
             )
         ):
             read[question.questionnaire_id].append(question)
-        cache.set_many({keys[pk]: questions for pk, questions in read.items()}, timeout=None)
+        for pk, questions in read.items():
+            questions_memo.put(keys[pk], questions)
         found |= read
     return found
 

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from submissions.models import Answer, Event, Initiative, Question, Submission
+from submissions.selectors import questions_memo
 from tests.conftest import make_member
 
 pytestmark = pytest.mark.django_db
@@ -404,6 +405,7 @@ def test_edit_page_runs_a_fixed_number_of_queries(contributor_client, submission
     def queries(*, cold: bool) -> tuple[int, str]:
         if cold:
             cache.clear()
+            questions_memo.clear()
         with CaptureQueriesContext(connection) as captured:
             response = contributor_client.get(url)
         assert response.status_code == 200
