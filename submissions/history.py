@@ -7,9 +7,15 @@ goes through the write gate (``changes``), which records what it wrote as one re
 reversion can recover it. This module only records and reads: restoring an old version and
 recovering a removed row are new changes, made by ``changes``; nothing in the history is
 overwritten.
+
+Every version recorded gets a ``VersionIndex`` entry in the same transaction (its table,
+answer or row id, submission, question, part and version number, in indexed columns), and
+every read finds versions through it: reversion keeps a version as serialized text, and
+searching that text for a submission's id read every organization's history.
 """
 
 import difflib
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,9 +25,12 @@ from typing import Any
 
 import reversion
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Exists, Max, OuterRef
 from django.utils.translation import gettext as _
-from reversion.models import Revision, Version
+from reversion.models import Version
+from reversion.signals import post_revision_commit
 
 from .models import (
     ROW_MODELS,
@@ -30,14 +39,23 @@ from .models import (
     QuestionPart,
     Submission,
     TableRow,
+    VersionIndex,
 )
 from .wordcount import count_words
 
 RECORDED_MODELS: tuple[type[models.Model], ...] = (Answer, *ROW_MODELS.values())
 for _model in RECORDED_MODELS:
     if not reversion.is_registered(_model):
-        # All concrete fields and the SDGs (many-to-many) are part of each version.
+        # All concrete fields and the SDGs (many-to-many) are part of each version, as JSON
+        # (reversion's default format, which the version index reads).
         reversion.register(_model)
+
+# The version index's name for each recorded model: answers, or the row's table.
+ANSWERS = "answers"
+TABLES: dict[type[models.Model], str] = {
+    Answer: ANSWERS,
+    **{model: str(kind) for kind, model in ROW_MODELS.items()},
+}
 
 # What a revision was, stored as a code and worded when shown (in the reader's language).
 SAVED = "saved"
@@ -140,13 +158,125 @@ def ensure_recorded(obj: Answer | TableRow) -> None:
     """
     if reversion.is_active():
         return
-    latest = Version.objects.get_for_object(obj).first()
-    if latest is not None and latest.field_dict.get("version") == obj.version:
+    latest = (
+        VersionIndex.objects.filter(table=TABLES[type(obj)], object_id=obj.pk)
+        .order_by("-version_id")
+        .values_list("number", flat=True)
+        .first()
+    )
+    if latest == obj.version:
         return
     with revision(user=obj.updated_by, comment=RECORDED):
         if obj.updated_at:
             reversion.set_date_created(obj.updated_at)
         add(obj)
+
+
+# -- The version index --------------------------------------------------------------------
+
+
+def version_index_entry(
+    *, table: str, object_id: int, serialized_data: str, comment: str
+) -> dict[str, Any]:
+    """Where one version belongs (the ``VersionIndex`` columns), read from its stored JSON."""
+    fields = json.loads(serialized_data)[0]["fields"]
+    recovered_from = None
+    code, _sep, rest = comment.partition(":")
+    recovered_table, _sep, row_id = rest.partition(":")
+    if code == ROW_RECOVERED and recovered_table == table and row_id.isdigit():
+        recovered_from = int(row_id)  # a recovery's revision holds only the row added back
+    return {
+        "table": table,
+        "object_id": object_id,
+        "submission_id": fields["submission"],
+        "question_id": fields["question"],
+        "part_id": fields.get("part"),
+        "number": fields.get("version", 0),
+        "recovered_from": recovered_from,
+    }
+
+
+def _index_versions(sender: Any, revision: Any, versions: list[Version], **kwargs: Any) -> None:
+    """Index the versions of a revision just saved, inside the revision's transaction.
+
+    Reversion sends ``post_revision_commit`` from inside ``create_revision`` once the
+    revision and its versions are saved (with their ids) and before its transaction ends;
+    every revision passes there, whichever path opened it, so no version goes unindexed.
+    """
+    entries = []
+    for version in versions:
+        model = ContentType.objects.get_for_id(version.content_type_id).model_class()
+        table = TABLES.get(model)
+        if table is None:
+            continue
+        entry = version_index_entry(
+            table=table,
+            object_id=int(version.object_id),
+            serialized_data=version.serialized_data,
+            comment=revision.comment,
+        )
+        entries.append(VersionIndex(version_id=version.pk, **entry))
+    VersionIndex.objects.using(revision._state.db).bulk_create(entries)
+
+
+post_revision_commit.connect(_index_versions, dispatch_uid="submissions.history.index_versions")
+
+
+def version_index_fill(
+    *,
+    version_model: type[models.Model] = Version,
+    index_model: type[models.Model] = VersionIndex,
+    content_type_model: type[models.Model] = ContentType,
+    batch_size: int = 1000,
+) -> int:
+    """Index the versions recorded before the index existed (migration 0012 calls this).
+
+    Reads the versions of answers and rows in batches by id, each parsed once; a version
+    indexed already is left as it is, so running it again adds nothing. Returns how many
+    versions it read. The models are parameters so that the migration passes its own.
+    """
+    names = {model._meta.model_name: table for model, table in TABLES.items()}
+    tables = {
+        pk: names[name]
+        for pk, name in content_type_model.objects.filter(
+            app_label="submissions", model__in=names
+        ).values_list("pk", "model")
+    }
+    read, last = 0, 0
+    while True:
+        batch = list(
+            version_model.objects.filter(content_type_id__in=tables, pk__gt=last)
+            .order_by("pk")
+            .values_list(
+                "pk", "content_type_id", "object_id", "serialized_data", "revision__comment"
+            )[:batch_size]
+        )
+        if not batch:
+            return read
+        index_model.objects.bulk_create(
+            [
+                index_model(
+                    version_id=pk,
+                    **version_index_entry(
+                        table=tables[content_type_id],
+                        object_id=int(object_id),
+                        serialized_data=data,
+                        comment=comment,
+                    ),
+                )
+                for pk, content_type_id, object_id, data, comment in batch
+            ],
+            ignore_conflicts=True,
+        )
+        read += len(batch)
+        last = batch[-1][0]
+
+
+def _versions(table: str, **where: Any):
+    """The recorded versions of one table found through the index (``where``: its columns)."""
+    return Version.objects.filter(
+        index__table=table, **{f"index__{name}": value for name, value in where.items()}
+    )
 
 
 def comment_label(comment: str) -> str:
@@ -236,23 +366,11 @@ class AnswerVersion:
 
 def _answer_slot_versions(submission_id: int, question_id: int, part_id: int | None):
     """Versions of the answer in this slot, also of earlier answers there (an import replaces)."""
-    # A cheap filter on the stored JSON first, then an exact check on the decoded fields.
-    part = "null" if part_id is None else str(part_id)
-    needle = f'"submission": {submission_id}, "question": {question_id}, "part": {part},'
-    candidates = (
-        Version.objects.get_for_model(Answer)
-        .filter(serialized_data__contains=needle)
+    return (
+        _versions(ANSWERS, submission_id=submission_id, question_id=question_id, part_id=part_id)
         .select_related("revision__user")
         .order_by("-revision__date_created", "-pk")
     )
-    for version in candidates:
-        data = version.field_dict
-        if (data["submission_id"], data["question_id"], data["part_id"]) == (
-            submission_id,
-            question_id,
-            part_id,
-        ):
-            yield version
 
 
 def answer_versions(
@@ -348,7 +466,7 @@ def _field_labels(model: type[TableRow]) -> dict[str, str]:
 def row_versions(*, model: type[TableRow], row_id: int) -> list[RowVersion]:
     """Every version of a row (also of a removed one), newest first, with what each changed."""
     versions = (
-        Version.objects.get_for_object_reference(model, row_id)
+        _versions(TABLES[model], object_id=row_id)
         .select_related("revision__user")
         .order_by("revision__date_created", "pk")
     )
@@ -406,26 +524,21 @@ def rows_removed(*, submission: Submission, question: Question) -> list[RowVersi
     if not question.table:
         return []
     model = ROW_MODELS[question.table]
-    needle = f'"submission": {submission.pk}, "question": {question.pk},'
-    # A row added back is no longer offered: its recovery names it in its revision's comment.
-    prefix = f"{ROW_RECOVERED}:{question.table}:"
-    recovered = {
-        comment[len(prefix) :]
-        for comment in Revision.objects.filter(comment__startswith=prefix).values_list(
-            "comment", flat=True
-        )
-    }
+    rows = VersionIndex.objects.filter(
+        table=question.table, submission_id=submission.pk, question_id=question.pk, part_id=None
+    )
+    # Each removed row's last version: rows of the question's history that no longer exist,
+    # less those added back (a recovery's version names the row it came from).
+    last_versions = (
+        rows.filter(~Exists(model.objects.filter(pk=OuterRef("object_id"))))
+        .exclude(object_id__in=rows.filter(recovered_from__isnull=False).values("recovered_from"))
+        .values("object_id")
+        .annotate(last=Max("version_id"))
+        .values("last")
+    )
     removed = []
-    for version in (
-        Version.objects.get_deleted(model)
-        .filter(serialized_data__contains=needle)
-        .select_related("revision__user")
-    ):
+    for version in Version.objects.filter(pk__in=last_versions).select_related("revision__user"):
         data = version.field_dict
-        if (data["submission_id"], data["question_id"]) != (submission.pk, question.pk):
-            continue
-        if version.object_id in recovered:
-            continue
         removed.append(
             RowVersion(
                 id=int(version.object_id),
@@ -454,18 +567,25 @@ def removed_row(*, submission: Submission, question: Question, row_id: int) -> R
 def answer_at(answer: Answer, number: int) -> tuple[str, bool] | None:
     """The answer's text and "nothing to report" mark at its version ``number``, from the
     history (None when the history does not hold that version)."""
-    for version in Version.objects.get_for_object(answer).only("serialized_data", "format"):
-        data = version.field_dict
-        if data.get("version") == number:
-            return data.get("text", ""), bool(data.get("nothing_to_report", False))
-    return None
+    version = _at(ANSWERS, answer.pk, number)
+    if version is None:
+        return None
+    data = version.field_dict
+    return data.get("text", ""), bool(data.get("nothing_to_report", False))
 
 
 def row_at(row: TableRow, number: int) -> dict[str, Any] | None:
     """A row's content values (SDGs as sorted numbers) at its version ``number``, or None."""
     model = type(row)
-    for version in Version.objects.get_for_object(row).only("serialized_data", "format"):
-        data = version.field_dict
-        if data.get("version") == number:
-            return _row_values(model, data)
-    return None
+    version = _at(TABLES[model], row.pk, number)
+    return None if version is None else _row_values(model, version.field_dict)
+
+
+def _at(table: str, object_id: int, number: int) -> Version | None:
+    """The latest recorded version of an answer or row that has its version ``number``."""
+    return (
+        _versions(table, object_id=object_id, number=number)
+        .only("serialized_data", "format", "content_type", "object_id")
+        .order_by("-pk")
+        .first()
+    )

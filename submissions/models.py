@@ -978,3 +978,48 @@ class SubmissionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.from_status} → {self.to_status}"
+
+
+class VersionIndex(models.Model):
+    """Where a recorded version of an answer or a table row belongs, in indexed columns.
+
+    django-reversion stores a version as serialized text; finding an answer's versions by
+    searching that text reads every organization's history. ``history`` writes one of these
+    for every version it records, in the same transaction, and reads versions through them.
+    Plain ids, not foreign keys: a version outlives its row, its answer and even its
+    submission (a backup restore replaces it), and stays findable by where it was.
+    """
+
+    version = models.OneToOneField(
+        "reversion.Version",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="index",
+        verbose_name=_("version"),
+    )
+    # "answers", or the row's table ("events", "resources", "initiatives").
+    table = models.CharField(_("table"), max_length=20)
+    object_id = models.PositiveIntegerField(_("answer or row id"))
+    submission_id = models.PositiveIntegerField(_("submission id"))
+    question_id = models.PositiveIntegerField(_("question id"))
+    part_id = models.PositiveIntegerField(_("part id"), null=True, blank=True)
+    number = models.PositiveIntegerField(_("version number of the answer or row"))
+    # On the first version of a row added back from the history: the removed row it came from.
+    recovered_from = models.PositiveIntegerField(_("recovered from row id"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("version index entry")
+        verbose_name_plural = _("version index entries")
+        indexes = [
+            # An answer's slot (a submission's question or part) and a question's rows, each
+            # row's versions together (its last one is found without sorting).
+            models.Index(
+                fields=["table", "submission_id", "question_id", "part_id", "object_id"],
+                name="version_index_slot",
+            ),
+            # One answer's or row's versions, and the one at a version number.
+            models.Index(fields=["table", "object_id", "number"], name="version_index_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.object_id} v{self.number}"
