@@ -763,6 +763,7 @@ def _history(items: list[_Recorded], report: BuildReport) -> None:
             )
     _insert(Revision, [revisions[i] for i in order], ids=True)
     _insert(Version, versions, ids=False)
+    history.version_index_fill(batch_size=5000)  # as the write gate's signal indexes them
     report.revisions += len(revisions)
     report.versions += len(versions)
 

@@ -229,7 +229,7 @@ def version_index_fill(
     content_type_model: type[models.Model] = ContentType,
     batch_size: int = 1000,
 ) -> int:
-    """Index the versions recorded before the index existed (migration 0012 calls this).
+    """Index the versions recorded before the index existed (migration 0014 calls this).
 
     Reads the versions of answers and rows in batches by id, each parsed once; a version
     indexed already is left as it is, so running it again adds nothing. Returns how many

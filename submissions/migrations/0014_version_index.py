@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
         ("reversion", "0002_add_index_on_version_for_content_type_and_db"),
-        ("submissions", "0011_presence"),
+        ("submissions", "0013_search_vectors"),
     ]
 
     operations = [
