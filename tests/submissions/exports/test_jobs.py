@@ -297,3 +297,21 @@ def test_the_status_poll_reads_a_fixed_number_of_rows_whatever_the_files_size(
     for job, queries in ((small, 5), (large, 4)):
         with django_assert_num_queries(queries):
             contributor_client.get(reverse("export_job_status", args=[job.pk]))
+
+
+def test_the_administrator_sees_why_an_export_failed(admin_client, contributor, submission):
+    job = ExportJob.objects.create(
+        user=contributor,
+        submission=submission,
+        format="pdf",
+        status=ExportJobStatus.FAILED,
+        error="RuntimeError: Pango ran out of fonts",
+        content=b"%PDF" * 1000,
+    )
+
+    listing = admin_client.get(reverse("admin:submissions_exportjob_changelist"))
+    page = admin_client.get(reverse("admin:submissions_exportjob_change", args=[job.pk]))
+
+    assert listing.status_code == 200 and "contributor" in listing.content.decode()
+    assert page.status_code == 200
+    assert "RuntimeError: Pango ran out of fonts" in page.content.decode()
