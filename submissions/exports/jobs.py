@@ -203,8 +203,13 @@ def export_job_state(job: ExportJob, *, now: datetime | None = None) -> JobState
     """The job's state in plain words: waiting (behind how many), being made, ready or failed."""
     now = now or timezone.now()
     name = str(ASYNC_FORMATS.get(job.format, job.format))
-    state = JobState(status=job.status, finished=job.is_finished, message="", format_name=name)
-    if job.status == ExportJobStatus.PENDING:
+    status = job.status
+    if not job.is_finished and now - job.created_at > STALE_AFTER:
+        status = ExportJobStatus.FAILED  # its worker stopped: offer to try again
+    state = JobState(
+        status=status, finished=status not in ExportJob.UNFINISHED, message="", format_name=name
+    )
+    if status == ExportJobStatus.PENDING:
         ahead = ExportJob.objects.filter(
             status__in=ExportJob.UNFINISHED, created_at__lt=job.created_at
         ).count()
@@ -221,14 +226,14 @@ def export_job_state(job: ExportJob, *, now: datetime | None = None) -> JobState
                 "This is taking longer than usual. If it does not start within a minute, the "
                 "export worker may not be running: tell your administrator."
             )
-    elif job.status == ExportJobStatus.RUNNING:
+    elif status == ExportJobStatus.RUNNING:
         if job.step == Step.RENDERING:
             state.message = (
                 _("Laying out the pages…") if job.format == "pdf" else _("Writing the document…")
             )
         else:
             state.message = _("Reading the submission…")
-    elif job.status == ExportJobStatus.READY:
+    elif status == ExportJobStatus.READY:
         state.message = _("Your %(format)s is ready.") % {"format": name}
         state.download_url = reverse("export_job_download", args=[job.pk])
         state.filename = job.filename

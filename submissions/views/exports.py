@@ -86,6 +86,7 @@ def export_job_status(request, pk: int):
 
 @login_required
 @require_GET
+@never_cache
 def export_job_download(request, pk: int):
     """The finished file, to its owner while they still see the submission."""
     job = jobs.export_job_for(user=request.user, pk=pk, with_content=True)

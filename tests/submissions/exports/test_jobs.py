@@ -131,6 +131,9 @@ def test_a_job_waiting_too_long_says_the_worker_may_be_down_then_is_given_up(
     assert "the export worker may not be running: tell your administrator" in status["message"]
 
     ExportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    status = contributor_client.get(reverse("export_job_status", args=[job.pk])).json()
+    assert status["status"] == "failed" and status["finished"] is True
+    assert "Try again" in contributor_client.get(job.get_absolute_url()).content.decode()
     again = click_export(contributor_client, filled_submission, "pdf")
 
     assert again != job
