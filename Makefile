@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install system-deps lint format clean serve-prod bench
+.PHONY: run test install system-deps lint format clean serve-prod worker bench
 
 # Reinstall only when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -17,10 +17,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Set up, migrate, load the seeds and demo users, and serve on http://127.0.0.1:8000
+## Set up, migrate, load the seeds and demo users, and serve on http://127.0.0.1:8000, with
+## the task worker that makes the Word and PDF exports beside it (Ctrl+C stops both)
 run: install
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(PY) manage.py load_seeds
+	DJANGO_DEBUG=1 $(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
+	trap 'pkill -P $$worker 2>/dev/null; kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Set up and run lint, Django's checks and the whole test suite
@@ -32,15 +35,26 @@ test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## Production serving: gunicorn, settings from the environment (DATABASE_URL, DJANGO_SECRET_KEY...);
-## migrates first unless MIGRATE=0 (with several app servers, let one of them, or the deploy, do it)
+## migrates first unless MIGRATE=0 (with several app servers, let one of them, or the deploy, do it).
+## Beside gunicorn, unless TASK_WORKER=0, the task worker that makes the Word and PDF exports,
+## at a lower CPU priority (nice WORKER_NICE) so that pages get the processor first.
 WORKERS ?= 4
 MIGRATE ?= 1
+TASK_WORKER ?= 1
+WORKER_NICE ?= 10
 serve-prod: install
 	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL (scripts/pg_local.sh make serve-prod starts a local PostgreSQL)"; exit 1; }
 	if [ "$(MIGRATE)" = 1 ]; then $(PY) manage.py migrate --noinput; else $(PY) manage.py migrate --check; fi
 	$(PY) manage.py collectstatic --noinput -v0
+	worker=; if [ "$(TASK_WORKER)" = 1 ]; then \
+		nice -n $(WORKER_NICE) $(PY) manage.py db_worker --no-reload & worker=$$!; fi; \
+	trap '[ -z "$$worker" ] || kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) -m gunicorn config.wsgi --workers $(WORKERS) --bind $(HOST):$(PORT) \
 		--access-logfile - --graceful-timeout 30 --max-requests 2000 --max-requests-jitter 200
+
+## The task worker alone (for a server that runs it apart from gunicorn: systemd, a container)
+worker: install
+	nice -n $(WORKER_NICE) $(PY) manage.py db_worker --no-reload
 
 ## All benchmarks (edit page, exports, load test on PostgreSQL) in one table
 bench: install

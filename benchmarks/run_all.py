@@ -3,11 +3,12 @@
 
 Runs, each as a subprocess with its own database: bench_edit_page.py (the editing page against
 a trivial view, under gunicorn), the queries of each page (Django's test client, counted),
-bench_exports.py (imports and exports), load_test.py (simulated users on gunicorn and
-PostgreSQL, with its check) and bench_scale.py (every page at 50 and 100 entities × 10
-years and with a 120-row submission, on PostgreSQL and SQLite; its summary lines). Each
-one's full output is kept in a temporary folder, named at the end; the table of figures and
-goals is printed last, with the machine it ran on.
+bench_exports.py (imports and exports), bench_concurrent_exports.py (the edit page while four
+PDF exports run through the task worker, and as before, inside the request; PostgreSQL),
+load_test.py (simulated users on gunicorn and PostgreSQL, with its check) and bench_scale.py
+(every page at 50 and 100 entities × 10 years and with a 120-row submission, on PostgreSQL
+and SQLite; its summary lines). Each one's full output is kept in a temporary folder, named
+at the end; the table of figures and goals is printed last, with the machine it ran on.
 
     .venv/bin/python benchmarks/run_all.py                 # five minutes, and the scale one
     .venv/bin/python benchmarks/run_all.py --quick         # short runs, to try it
@@ -142,7 +143,7 @@ def main() -> int:
         "--skip",
         action="append",
         default=[],
-        choices=["edit", "queries", "exports", "load", "scale"],
+        choices=["edit", "queries", "exports", "concurrent", "load", "scale"],
         help="leave a benchmark out (repeatable)",
     )
     args = parser.parse_args()
@@ -228,6 +229,47 @@ def main() -> int:
                     f"{word[1]} s",
                     "< 2 s for 100 pages",
                     verdict(float(word[1]), 2.0) if int(word[2]) >= 100 else "too few pages",
+                )
+            )
+
+    if "concurrent" not in args.skip:
+        command = [python, str(HERE / "bench_concurrent_exports.py")]
+        command += ["--rounds", "1" if args.quick else "3"]
+        out, _s, code = run("concurrent_exports", command)
+        failures += ["concurrent exports"] if code and "ratio p95" not in out else []
+        for mode, label in (("task worker", "task worker"), ("in-request", "in-request, before")):
+            idle = number(rf"^edit page idle \({mode}.*p95 ([\d.]+) ms", out)
+            busy = number(rf"^edit page during \d+ PDF exports \({mode}.*p95 ([\d.]+) ms", out)
+            ratio = number(rf"^ratio p95 during / idle \({mode}.*?: ([\d.]+)", out)
+            rows.append(
+                (
+                    f"edit page p95 idle / during 4 PDF exports ({label})",
+                    f"{_ms(idle)} / {_ms(busy)}",
+                    "",
+                    "",
+                )
+            )
+            goal = mode == "task worker"
+            rows.append(
+                (
+                    f"edit page p95 during / idle ({label})",
+                    _fmt(ratio, "{:.2f}"),
+                    "<= 2" if goal else "",
+                    verdict(ratio, 2) if goal else "",
+                )
+            )
+        click = re.search(
+            r"^PDF export, click to file \(task worker\): median ([\d.]+) s, max ([\d.]+) s",
+            out,
+            re.MULTILINE,
+        )
+        if click:
+            rows.append(
+                (
+                    "PDF export through the worker, click to file (median / max)",
+                    f"{click[1]} s / {click[2]} s",
+                    "",
+                    "",
                 )
             )
 

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "reversion",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "submissions",
 ]
@@ -222,6 +224,21 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+
+# Background tasks (django-tasks, the backport of Django 6's django.tasks): the Word and PDF
+# exports are made off the request. "database" queues them in the database for the worker
+# (`manage.py db_worker`, started by `make run` and `make serve-prod`); "immediate" runs them
+# at once inside the request that asks, with no worker (the test suite's default).
+TASKS_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS_BACKEND = os.environ.get("DJANGO_TASKS_BACKEND", "immediate" if TESTING else "database")
+if TASKS_BACKEND not in TASKS_BACKENDS:
+    raise ImproperlyConfigured("DJANGO_TASKS_BACKEND must be database or immediate.")
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
+# Finished exports are kept this long for their download, then removed (on each new export).
+EXPORT_JOBS_KEEP_HOURS = int(os.environ.get("DJANGO_EXPORT_JOBS_KEEP_HOURS", "24"))
 
 # E-mail: console in development, SMTP configured by the environment in production.
 EMAIL_BACKEND = os.environ.get(

@@ -21,6 +21,7 @@ from .models import (
     SDG,
     Answer,
     Event,
+    ExportJob,
     Initiative,
     Question,
     Questionnaire,
@@ -367,3 +368,38 @@ class TableRowAdmin(admin.ModelAdmin):
 admin.site.register(Event, TableRowAdmin)
 admin.site.register(Resource, TableRowAdmin)
 admin.site.register(Initiative, TableRowAdmin)
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    """Word and PDF exports, read only: who asked, how it went, and why one failed."""
+
+    list_display = ["created_at", "user", "submission", "format", "status", "size", "finished_at"]
+    list_filter = ["status", "format"]
+    list_select_related = ["user", "submission__organization", "submission__questionnaire"]
+    search_fields = ["user__username", "submission__organization__code", "filename"]
+    fields = [
+        "user",
+        "submission",
+        "format",
+        "language",
+        "status",
+        "step",
+        "filename",
+        "size",
+        "error",
+        "created_at",
+        "started_at",
+        "finished_at",
+    ]
+    readonly_fields = fields
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

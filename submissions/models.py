@@ -1023,3 +1023,75 @@ class VersionIndex(models.Model):
 
     def __str__(self) -> str:
         return f"{self.table} {self.object_id} v{self.number}"
+
+
+class ExportJobStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Being prepared")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class ExportJob(models.Model):
+    """One person's request for a document of a submission, made by the task worker.
+
+    The finished file is kept here, in the database, so that any app server can hand it over;
+    old jobs are removed when new ones are made (``exports.jobs.export_jobs_prune``).
+    """
+
+    UNFINISHED = (ExportJobStatus.PENDING, ExportJobStatus.RUNNING)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="+", verbose_name=_("submission")
+    )
+    format = models.CharField(_("format"), max_length=10)
+    # The document is written in the language of the page the export was asked from.
+    language = models.CharField(_("language"), max_length=10)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ExportJobStatus.choices,
+        default=ExportJobStatus.PENDING,
+    )
+    step = models.CharField(_("progress"), max_length=20, blank=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    content = models.BinaryField(_("file"), null=True, blank=True, editable=False)
+    size = models.PositiveIntegerField(_("size in bytes"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("asked for"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        constraints = [
+            # A second click while the export is waiting or running reuses it.
+            models.UniqueConstraint(
+                fields=["user", "submission", "format"],
+                condition=models.Q(status__in=["pending", "running"]),
+                name="export_job_one_unfinished_per_user_and_format",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ExportJobStatus.values),
+                name="export_job_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename or self.format} – {self.get_status_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("export_job", kwargs={"pk": self.pk})
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in self.UNFINISHED

@@ -56,9 +56,7 @@ def test_build_inserts_the_promised_submissions_answers_and_rows(built):
     # Statuses as a deployment has them: older years finalized, the newest in review.
     newest = submissions.filter(questionnaire__year=scale_data.YEARS[0])
     assert set(newest.values_list("status", flat=True)) == {"in_review"}
-    assert set(submissions.exclude(pk__in=newest).values_list("status", flat=True)) == {
-        "finalized"
-    }
+    assert set(submissions.exclude(pk__in=newest).values_list("status", flat=True)) == {"finalized"}
 
 
 def test_every_answer_and_row_has_the_history_the_write_gate_would_have_recorded(built):
@@ -136,9 +134,7 @@ def _content(obj: models.Model) -> dict:
     """Every stored value of an answer or row but where and when it was written."""
     skipped = {"id", "submission", "version", "updated_by", "updated_at"}
     return {
-        f.name: f.value_from_object(obj)
-        for f in obj._meta.concrete_fields
-        if f.name not in skipped
+        f.name: f.value_from_object(obj) for f in obj._meta.concrete_fields if f.name not in skipped
     }
 
 

@@ -1,19 +1,22 @@
 """Downloads of a submission in each export format, the print view, and the rows across years."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Organization
 
-from ..exports import EXPORTERS, LIST_FORMATS, get_exporter, render_export, txt
+from ..exports import EXPORTERS, LIST_FORMATS, get_exporter, jobs, render_export, txt
 from ..exports.base import submission_for_export
 from ..exports.pdf import STYLESHEET, TEMPLATE, print_context
 from ..exports.rows import SHEETS
+from ..models import ExportJobStatus
 from ..selectors import submissions_visible_to
 
 
@@ -26,13 +29,70 @@ def _download(filename: str, content_type: str, content: bytes) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def submission_export(request, pk: int, fmt: str):
-    """The submission as a file (IOM-desa-2024.docx); csv and xlsx hold all its organization's rows."""
+    """The submission as a file (IOM-desa-2024.json); csv and xlsx hold all its organization's rows.
+
+    The Word document and the PDF are made by the task worker: the button posts here, which
+    starts the export (or finds the one still being made) and sends the person to its page. A
+    plain GET of those (a bookmark) shows that page's button.
+    """
     if fmt not in EXPORTERS:
         raise Http404(_("There is no export format “%(format)s”.") % {"format": fmt})
     submission = get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
+    if fmt in jobs.ASYNC_FORMATS:
+        if request.method == "POST":
+            job = jobs.export_job_start(user=request.user, submission=submission, fmt=fmt)
+            return redirect(job)
+        return render(
+            request,
+            "submissions/export_job.html",
+            {"submission": submission, "fmt": fmt, "format_name": jobs.ASYNC_FORMATS[fmt]},
+        )
+    if request.method == "POST":
+        return HttpResponse(status=405, headers={"Allow": "GET"})
     return _download(*render_export(submission=submission, fmt=fmt))
+
+
+@login_required
+@require_GET
+@never_cache
+def export_job(request, pk: int):
+    """An export's page: its progress while it is made, then its file (or why it failed)."""
+    job = jobs.export_job_for(user=request.user, pk=pk)
+    state = jobs.export_job_state(job)
+    return render(
+        request,
+        "submissions/export_job.html",
+        {
+            "submission": job.submission,
+            "fmt": job.format,
+            "format_name": state.format_name,
+            "job": job,
+            "state": state,
+            "keep_hours": settings.EXPORT_JOBS_KEEP_HOURS,
+        },
+    )
+
+
+@login_required
+@require_GET
+@never_cache
+def export_job_status(request, pk: int):
+    """The export's state as JSON, which its page polls."""
+    job = jobs.export_job_for(user=request.user, pk=pk)
+    return JsonResponse(jobs.export_job_state(job).as_json())
+
+
+@login_required
+@require_GET
+@never_cache
+def export_job_download(request, pk: int):
+    """The finished file, to its owner while they still see the submission."""
+    job = jobs.export_job_for(user=request.user, pk=pk, with_content=True)
+    if job.status != ExportJobStatus.READY:
+        return redirect(job)
+    return _download(job.filename, job.content_type, bytes(job.content))
 
 
 @login_required
