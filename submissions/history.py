@@ -358,10 +358,11 @@ class AnswerVersion:
     comment: str
     current: bool = False
     nothing_to_report: bool = False
+    stored_words: int | None = None  # as recorded (versions before migration 0012 have none)
 
     @property
     def words(self) -> int:
-        return count_words(self.text)
+        return self.stored_words if self.stored_words is not None else count_words(self.text)
 
 
 def _answer_slot_versions(submission_id: int, question_id: int, part_id: int | None):
@@ -387,6 +388,7 @@ def answer_versions(
             when=v.revision.date_created,
             comment=comment_label(v.revision.comment),
             nothing_to_report=v.field_dict.get("nothing_to_report", False),
+            stored_words=v.field_dict.get("words"),
         )
         for v in _answer_slot_versions(submission.pk, question.pk, part.pk if part else None)
     ]
@@ -406,6 +408,7 @@ def answer_versions(
         comment=_("Current text"),
         current=True,
         nothing_to_report=answer.nothing_to_report,
+        stored_words=answer.words,
     )
     return [current, *versions]
 
