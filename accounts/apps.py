@@ -16,4 +16,4 @@ class AccountsConfig(AppConfig):
             if request is not None and hasattr(request, "session"):
                 remember_organizations(request, user)
 
-        user_logged_in.connect(on_login, dispatch_uid="accounts_remember_organizations")
+        user_logged_in.connect(on_login, weak=False, dispatch_uid="accounts_remember_organizations")

@@ -170,6 +170,7 @@ CSRF_FAILURE_VIEW = "submissions.views.errors.csrf_failure"
 # discovery document (<issuer>/.well-known/openid-configuration); see the README's
 # "Sign-in with Microsoft Entra ID".
 OIDC_ISSUER = os.environ.get("DJANGO_OIDC_ISSUER", "").strip()
+OIDC_ISSUER_ORIGIN = "/".join(OIDC_ISSUER.split("/")[:3]) if OIDC_ISSUER else ""
 # Where the discovery document is, when not under the issuer (rare).
 OIDC_DISCOVERY_URL = os.environ.get("DJANGO_OIDC_DISCOVERY_URL", "").strip()
 OIDC_RP_CLIENT_ID = os.environ.get("DJANGO_OIDC_CLIENT_ID", "")
@@ -260,7 +261,8 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-ancestors": [NONE],
-        "form-action": [SELF],
+        # Forms that lead to the sign-in provider (logout, an invitation) redirect there.
+        "form-action": [SELF, *([OIDC_ISSUER_ORIGIN] if OIDC_ISSUER_ORIGIN else [])],
         "base-uri": [SELF],
         "object-src": [NONE],
     }

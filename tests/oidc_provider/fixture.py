@@ -4,6 +4,7 @@
 as a client, and stops it; ``oidc_settings`` points the site's settings at it for one test.
 """
 
+import copy
 import json
 import os
 import re
@@ -115,6 +116,9 @@ def oidc_settings(settings, oidc_provider):
     settings.OIDC_ROLE_CLAIM = "groups"
     settings.OIDC_ROLE_MAP = []
     settings.OIDC_APPROVAL_ORGANIZATION = ""
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    policy["DIRECTIVES"]["form-action"].append(oidc_provider.issuer)
+    settings.CONTENT_SECURITY_POLICY = policy
     oidc.forget_discovery()
     oidc_provider.misbehave("")
     yield oidc_provider
