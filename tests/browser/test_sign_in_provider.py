@@ -8,7 +8,6 @@ from playwright.sync_api import expect
 from accounts.models import Identity, Membership, Role
 from tests.accounts.test_oidc import AMINA
 from tests.browser.conftest import screenshot
-from tests.oidc_provider.fixture import oidc_provider, oidc_settings  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
