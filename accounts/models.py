@@ -260,3 +260,11 @@ class OrganizationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization.code}: {self.get_kind_display()} {self.person_label}"
+
+    @property
+    def from_role_label(self) -> str:
+        return str(Role(self.from_role).label) if self.from_role in Role.values else ""
+
+    @property
+    def to_role_label(self) -> str:
+        return str(Role(self.to_role).label) if self.to_role in Role.values else ""
