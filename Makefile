@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install system-deps lint format clean serve-prod worker bench
+.PHONY: run test install test-provider system-deps lint format clean serve-prod worker bench
 
 # Reinstall only when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -16,6 +16,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The tests' OpenID Connect provider (oidc-provider under Node), from its lock file.
+OIDC_PROVIDER := tests/oidc_provider
+$(OIDC_PROVIDER)/node_modules/.package-lock.json: $(OIDC_PROVIDER)/package-lock.json
+	cd $(OIDC_PROVIDER) && npm ci --no-audit --no-fund --loglevel=error
+
+test-provider: $(OIDC_PROVIDER)/node_modules/.package-lock.json
 
 ## Set up, migrate, load the seeds and demo users, and serve on http://127.0.0.1:8000, with
 ## the task worker that makes the Word and PDF exports beside it (Ctrl+C stops both)
@@ -27,7 +34,7 @@ run: install
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Set up and run lint, Django's checks and the whole test suite
-test: install
+test: install test-provider
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	DJANGO_DEBUG=1 $(PY) manage.py check
@@ -76,4 +83,4 @@ format: install
 	$(PY) -m ruff format .
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache $(OIDC_PROVIDER)/node_modules

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Membership, Organization
+from .models import Identity, Membership, Organization, OrganizationEvent
 
 
 class MembershipInline(admin.TabularInline):
@@ -22,3 +22,20 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "organization"]
     search_fields = ["user__username", "user__email", "organization__code"]
     autocomplete_fields = ["user", "organization"]
+
+
+@admin.register(Identity)
+class IdentityAdmin(admin.ModelAdmin):
+    list_display = ["user", "subject", "issuer", "tenant", "awaiting_organization", "last_sign_in"]
+    list_filter = ["issuer", "awaiting_organization"]
+    search_fields = ["subject", "user__username", "user__email", "user__last_name"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(OrganizationEvent)
+class OrganizationEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "organization", "kind", "person_label", "actor"]
+    list_filter = ["kind", "organization"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a timeline is read, not rewritten

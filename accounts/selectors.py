@@ -42,3 +42,39 @@ def client_ip(request: HttpRequest) -> str | None:
         if len(addresses) >= proxies:
             return addresses[-proxies]
     return request.META.get("REMOTE_ADDR")
+
+
+# The session keeps the user's organizations for the header (read at sign-in, so that no page
+# queries them) and the organization the user switched to ("" for all of them).
+ORGANIZATIONS_KEY = "accounts_organizations"
+CURRENT_ORGANIZATION_KEY = "accounts_current_organization"
+
+
+def remember_organizations(request: HttpRequest, user: AbstractBaseUser) -> None:
+    """Store the user's organizations and roles in the session, for the header."""
+    request.session[ORGANIZATIONS_KEY] = [
+        {"code": code, "name": name, "role": role}
+        for code, name, role in Membership.objects.filter(user=user)
+        .order_by("organization__code")
+        .values_list("organization__code", "organization__name", "role")
+    ]
+    codes = {o["code"] for o in request.session[ORGANIZATIONS_KEY]}
+    if request.session.get(CURRENT_ORGANIZATION_KEY) not in codes:
+        request.session[CURRENT_ORGANIZATION_KEY] = ""
+
+
+def current_organization(request: HttpRequest, user: AbstractBaseUser) -> Organization | None:
+    """The organization a page is about: ``?organization=``, else the one switched to, else
+    the first the user coordinates, else their first."""
+    code = request.GET.get("organization") or request.session.get(CURRENT_ORGANIZATION_KEY, "")
+    memberships = list(
+        Membership.objects.filter(user=user)
+        .select_related("organization")
+        .order_by("organization__code")
+    )
+    for membership in memberships:
+        if code and membership.organization.code == code:
+            return membership.organization
+    coordinated = [m for m in memberships if m.role == Role.COORDINATOR]
+    chosen = coordinated or memberships
+    return chosen[0].organization if chosen else None

@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "accounts.context_processors.organizations",
             ],
         },
     },
@@ -147,6 +148,9 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Sign-in with the organization's OpenID Connect provider (accounts/oidc.py); it answers
+    # only the provider's callback, and only when DJANGO_OIDC_ISSUER is set.
+    "accounts.oidc.ProviderBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_AXES_COOLOFF_MINUTES", "15")))
@@ -162,6 +166,46 @@ AXES_CLIENT_IP_CALLABLE = "accounts.selectors.client_ip"
 
 # A refused CSRF check answers the site's page (or JSON for the autosave), not Django's.
 CSRF_FAILURE_VIEW = "submissions.views.errors.csrf_failure"
+
+# Sign-in with the organization's OpenID Connect provider (Microsoft Entra ID, Okta, Keycloak...):
+# off while DJANGO_OIDC_ISSUER is empty. The endpoints and keys are read from the issuer's
+# discovery document (<issuer>/.well-known/openid-configuration); see the README's
+# "Sign-in with Microsoft Entra ID".
+OIDC_ISSUER = os.environ.get("DJANGO_OIDC_ISSUER", "").strip()
+OIDC_ISSUER_ORIGIN = "/".join(OIDC_ISSUER.split("/")[:3]) if OIDC_ISSUER else ""
+# Where the discovery document is, when not under the issuer (rare).
+OIDC_DISCOVERY_URL = os.environ.get("DJANGO_OIDC_DISCOVERY_URL", "").strip()
+OIDC_RP_CLIENT_ID = os.environ.get("DJANGO_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("DJANGO_OIDC_CLIENT_SECRET", "")
+OIDC_RP_SCOPES = os.environ.get("DJANGO_OIDC_SCOPES", "openid profile email")
+# What the sign-in button says: "Sign in with Microsoft".
+OIDC_PROVIDER_NAME = os.environ.get("DJANGO_OIDC_PROVIDER_NAME", "your organization's account")
+# Entra's tenant ids (the tid claim) and e-mail domains let in; empty: any.
+OIDC_ALLOWED_TENANTS = env_list("DJANGO_OIDC_ALLOWED_TENANTS")
+OIDC_ALLOWED_DOMAINS = [d.lower().lstrip("@") for d in env_list("DJANGO_OIDC_ALLOWED_DOMAINS")]
+# A first sign-in is given an organization and role from a claim: DJANGO_OIDC_ROLE_CLAIM names
+# it (Entra's "groups": group object ids; or "roles": app roles), DJANGO_OIDC_ROLE_MAP maps its
+# values, "value=ORG:role,value=ORG:role". Without a match the person waits for a coordinator
+# of DJANGO_OIDC_APPROVAL_ORGANIZATION (default: the only organization, when there is one).
+OIDC_ROLE_CLAIM = os.environ.get("DJANGO_OIDC_ROLE_CLAIM", "groups")
+OIDC_ROLE_MAP = env_list("DJANGO_OIDC_ROLE_MAP")
+OIDC_APPROVAL_ORGANIZATION = os.environ.get("DJANGO_OIDC_APPROVAL_ORGANIZATION", "").strip()
+# How long the provider may take to answer (seconds), and the signing algorithms accepted.
+OIDC_TIMEOUT = int(os.environ.get("DJANGO_OIDC_TIMEOUT", "10"))
+OIDC_SIGNING_ALGORITHMS = env_list("DJANGO_OIDC_SIGNING_ALGORITHMS", "RS256,ES256,PS256")
+# mozilla-django-oidc's own settings: PKCE (S256) and a nonce on every sign-in; the ID token
+# kept in the session for the provider's logout (id_token_hint).
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
+# Password sign-in: "all" (default), or "staff": administrators only, once everyone else signs
+# in with the provider.
+PASSWORD_LOGIN = os.environ.get("DJANGO_PASSWORD_LOGIN", "all").strip().lower()
+if PASSWORD_LOGIN not in ("all", "staff"):
+    raise ImproperlyConfigured("DJANGO_PASSWORD_LOGIN must be all or staff.")
+# An invitation to join an organization expires after this many days.
+INVITATION_DAYS = int(os.environ.get("DJANGO_INVITATION_DAYS", "7"))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -219,7 +263,8 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-ancestors": [NONE],
-        "form-action": [SELF],
+        # Forms that lead to the sign-in provider (logout, an invitation) redirect there.
+        "form-action": [SELF, *([OIDC_ISSUER_ORIGIN] if OIDC_ISSUER_ORIGIN else [])],
         "base-uri": [SELF],
         "object-src": [NONE],
     }

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role
+from accounts.selectors import person_name
 
 from . import notifications
 from .models import (
@@ -110,7 +111,7 @@ def assignment_set(
     if not writer:
         raise ServiceError(
             _("%(name)s is not a contributor or coordinator of %(org)s.")
-            % {"name": assignee.get_username(), "org": submission.organization.code}
+            % {"name": person_name(assignee), "org": submission.organization.code}
         )
     if row_id is not None and not (
         question.table
@@ -136,7 +137,7 @@ def assignment_set(
         actor=user,
         message=_("Assigned to %(name)s%(due)s.")
         % {
-            "name": assignee.get_username(),
+            "name": person_name(assignee),
             "due": _(", due %(date)s") % {"date": due_date.isoformat()} if due_date else "",
         },
     )
@@ -150,7 +151,7 @@ def assignment_remove(*, assignment: Assignment, user: AbstractBaseUser) -> None
         question=assignment.question,
         kind=EventKind.ASSIGNMENT,
         actor=user,
-        message=_("Assignment to %(name)s removed.") % {"name": assignment.assignee.get_username()},
+        message=_("Assignment to %(name)s removed.") % {"name": person_name(assignment.assignee)},
     )
     assignment.delete()
 

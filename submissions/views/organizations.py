@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization
+from accounts.selectors import CURRENT_ORGANIZATION_KEY
 
 
 @dataclass
@@ -41,7 +42,10 @@ def organization_filter(request: HttpRequest, user: AbstractBaseUser) -> Organiz
         Organization.objects.filter(memberships__user=user).order_by("code").distinct()
     )
     found = OrganizationFilter(organizations=organizations)
-    code = (request.GET.get("organization") or "").strip()
+    code = request.GET.get("organization")
+    if code is None:  # no filter asked for: the organization switched to in the header
+        code = request.session.get(CURRENT_ORGANIZATION_KEY, "")
+    code = code.strip()
     if code:
         found.selected = next((o for o in organizations if o.code == code), None)
         if found.selected is None:

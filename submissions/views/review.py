@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from accounts.selectors import person_name
 
 from .. import collaboration, workflow
 from ..models import Assignment, Question, QuestionPart, ReviewComment, Submission
@@ -167,6 +168,7 @@ class AssignmentForm(forms.Form):
             .order_by("username")
         )
         self.fields["assignee"].empty_label = gettext_lazy("Nobody")
+        self.fields["assignee"].label_from_instance = person_name
 
     def clean(self):
         cleaned = super().clean()
@@ -219,7 +221,7 @@ def assign(request, pk: int, number: str):
         messages.success(
             request,
             _("Question %(n)s is assigned to %(name)s.")
-            % {"n": number, "name": assignee.get_username()},
+            % {"n": number, "name": person_name(assignee)},
         )
     return redirect(reverse("review_page", args=[submission.pk]) + "#assignments")
 

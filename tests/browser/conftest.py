@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PASSWORD, require_program
+from tests.oidc_provider.fixture import oidc_provider, oidc_settings  # noqa: F401
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
