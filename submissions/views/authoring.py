@@ -242,13 +242,16 @@ class RowSlot:
 
 def _review_context(request, submission, question) -> dict:
     """Comments, assignment and allowed actions shown beside the question."""
-    # Most questions have no comments: prefetching (rather than joining) the people and
-    # parts costs nothing then.
+    # Two queries whether there are comments or not: the threads with their people and
+    # part joined, and their replies with their authors.
     comments = list(
         ReviewComment.objects.filter(
             submission_id=submission.pk, question_id=question.pk, parent__isnull=True
         )
-        .prefetch_related("author", "resolved_by", "part", "replies__author")
+        .select_related("author", "resolved_by", "part")
+        .prefetch_related(
+            Prefetch("replies", queryset=ReviewComment.objects.select_related("author"))
+        )
         .order_by("resolved", "created_at")
     )
     # One at most (a constraint): no ordering, which .first() would add.
