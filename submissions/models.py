@@ -517,7 +517,8 @@ class TableRowQuerySet(models.QuerySet):
     its matching key and acronym (``row_match_fields``), as ``TableRow.save`` does."""
 
     def update(self, **kwargs):
-        if "name" in kwargs:
+        # bulk_update writes the name and its keys together (as CASE expressions): kept as is.
+        if "name" in kwargs and "match_key" not in kwargs:
             if not isinstance(kwargs["name"], str):
                 raise TypeError("A row's name is updated with a string: its key follows it.")
             kwargs.update(row_match_fields(kwargs["name"]))

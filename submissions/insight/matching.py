@@ -11,9 +11,12 @@ Each row stores its normalised name (``match_key``) and acronym, written with it
 (``matchkeys.row_match_fields``). Comparing every row with every other is quadratic, so the
 similarity is computed only among *candidates*, found by a dictionary built over those keys
 in the same pass (``_Candidates``): rows with the same key, the same acronym, or a word in
-common with one of the rarest half of the other's words. That finds every pair in which one
-name has at least half of the other's words (cut to five letters, stop words aside); a pair
-that shares fewer is far under the difflib threshold in practice, and is not compared.
+common with the rarest words of the other (its *probe*). That finds every pair in which
+the words they share (cut to five letters, stop words aside) hold at least 60 % of the
+letters of one of them (``SHARED_LETTERS``). A match needs 85 % of the letters in common
+(``SIMILARITY``), so a pair that shares fewer whole words is far under the threshold in
+practice, and is not compared. The tests check the grouping and pairing of the seeds and of
+drifting synthetic names against comparing every pair.
 """
 
 from collections import Counter, defaultdict
@@ -43,6 +46,8 @@ __all__ = [
 # Names at least this similar (0..1, difflib's ratio on normalised names) are the same item.
 SIMILARITY = 0.85
 ACRONYM_SIMILARITY = 0.95
+# Names are compared when the words they share hold at least this share of one's letters.
+SHARED_LETTERS = 0.6
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +90,10 @@ def pair_score(a: Keys, b: Keys) -> float:
         return ACRONYM_SIMILARITY
     if not same_acronym and bound < SIMILARITY:
         return bound
-    ratio = SequenceMatcher(None, a.key, b.key, autojunk=False).ratio()
+    matcher = SequenceMatcher(None, a.key, b.key, autojunk=False)
+    if not same_acronym and matcher.quick_ratio() < SIMILARITY:
+        return 0.0  # quick_ratio bounds ratio from above: no match either way
+    ratio = matcher.ratio()
     # Same acronym: a match, ranked below an equal name ("(IDM) First Session" and
     # "(IDM) Second Session" share it; each year's first session pairs with the first).
     return max(ratio, ACRONYM_SIMILARITY) if same_acronym else ratio
@@ -112,10 +120,11 @@ def names_match(a: str, b: str) -> bool:
 class _Candidates:
     """Which of the names added so far may match a name: the blocking index.
 
-    A name's *probe* is the rarest half of its words, plus one (rarity among the names being
-    matched, so that a word every name has finds nothing extra). Two names are candidates
-    when their keys are equal, their acronyms are equal, or one's probe meets the other's
-    words: whenever one has at least half of the other's words, by pigeonhole.
+    A name's *probe* is its rarest words (rarity among the names being matched, so that a
+    word every name has finds nothing extra) until they hold more than ``1 - SHARED_LETTERS``
+    of its letters. Two names are candidates when their keys are equal, their acronyms are
+    equal, or one's probe meets the other's words: whenever the words they share hold at
+    least ``SHARED_LETTERS`` of one name's letters, by pigeonhole.
     """
 
     def __init__(self, rarity: Counter[str]):
@@ -127,7 +136,14 @@ class _Candidates:
 
     def _probe(self, words: frozenset[str]) -> list[str]:
         ranked = sorted(words, key=lambda w: (self.rarity[w], w))
-        return ranked[: len(ranked) // 2 + 1]
+        total = sum(len(w) for w in ranked)
+        probe, weight = [], 0
+        for word in ranked:
+            probe.append(word)
+            weight += len(word)
+            if weight > (1 - SHARED_LETTERS) * total:
+                break
+        return probe
 
     def add(self, item: int, keys: Keys, words: frozenset[str]) -> None:
         self.by_key[keys.key].append(item)
@@ -176,7 +192,7 @@ class NameIndex:
         if not keys.key:
             return None
         for position in self._candidates.find(keys, key_words(keys.key)):
-            if pair_score(self.keys[position], keys) >= SIMILARITY:
+            if pair_score(keys, self.keys[position]) >= SIMILARITY:
                 return position
         return None
 
