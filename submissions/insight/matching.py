@@ -211,28 +211,39 @@ def match_rows(
     """
     keys = keys or (lambda row: row_keys(row, name))
     old_keys, new_keys = [keys(r) for r in old], [keys(r) for r in new]
+    old_of_new: dict[int, int] = {}
+    used_old: set[int] = set()
+
+    def pair(scored: Iterable[tuple[int, int]]) -> None:
+        for i, j in scored:
+            if i not in used_old and j not in old_of_new:
+                old_of_new[j] = i
+                used_old.add(i)
+
+    # Equal keys score 1, above every other pair: paired first, in (old, new) order as the
+    # best-first pairing would; only the rows left are scored against each other.
+    old_by_key: dict[str, list[int]] = defaultdict(list)
+    for i, k in enumerate(old_keys):
+        if k.key:
+            old_by_key[k.key].append(i)
+    pair(sorted((i, j) for j, k in enumerate(new_keys) for i in old_by_key.get(k.key, ())))
+
     old_words = [key_words(k.key) for k in old_keys]
     new_words = [key_words(k.key) for k in new_keys]
     index = _Candidates(_rarity([*old_words, *new_words]))
     for i, (k, w) in enumerate(zip(old_keys, old_words, strict=True)):
-        if k.key:
+        if k.key and i not in used_old:
             index.add(i, k, w)
     scored = []
     for j, (k, w) in enumerate(zip(new_keys, new_words, strict=True)):
-        if not k.key:
+        if not k.key or j in old_of_new:
             continue
         for i in index.find(k, w):
             score = pair_score(old_keys[i], k)
             if score >= SIMILARITY:
                 scored.append((score, i, j))
     scored.sort(key=lambda c: (-c[0], c[1], c[2]))
-    old_of_new: dict[int, int] = {}
-    used_old: set[int] = set()
-    for _score, i, j in scored:
-        if i in used_old or j in old_of_new:
-            continue
-        old_of_new[j] = i
-        used_old.add(i)
+    pair((i, j) for _score, i, j in scored)
     pairs: list[tuple[T | None, T | None]] = [
         (old[old_of_new[j]] if j in old_of_new else None, row) for j, row in enumerate(new)
     ]
