@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organization, Role
@@ -78,7 +77,7 @@ class LibraryItem:
 
     kind: str
     organization: Organization
-    rows: list[TableRow]  # newest year first
+    rows: list  # newest year first: RowRef, then TableRow once library_item_details ran
     versions: list[YearVersion] = field(default_factory=list)  # newest year first
     offers: list[ReuseOffer] = field(default_factory=list)
 
@@ -128,15 +127,34 @@ def _versions(kind: str, rows: list[TableRow]) -> list[YearVersion]:
     return versions
 
 
+@dataclass(frozen=True, slots=True)
+class RowRef:
+    """What listing, grouping and filtering read of a row: its name and stored match keys."""
+
+    pk: int
+    name: str
+    match_key: str
+    acronym: str
+    submission: Submission
+
+
 def library_item_details(items: Sequence[LibraryItem]) -> None:
-    """Set the items' versions: their rows' SDGs read in one query per table, whatever the
-    number of items and rows."""
-    by_kind: dict[str, list[TableRow]] = defaultdict(list)
+    """Read the items' rows in full and set their versions: two queries per table (the rows
+    with their submission and questionnaire, their SDGs), whatever the number of items."""
+    by_kind: dict[str, set[int]] = defaultdict(set)
     for item in items:
-        by_kind[item.kind].extend(item.rows)
-    for rows in by_kind.values():
-        prefetch_related_objects(rows, "sdgs")
+        by_kind[item.kind].update(row.pk for row in item.rows)
+    full: dict[tuple[str, int], TableRow] = {}
+    for kind, pks in by_kind.items():
+        rows = (
+            ROW_MODELS[kind]
+            .objects.filter(pk__in=pks)
+            .select_related("submission__questionnaire", "submission__organization")
+            .prefetch_related("sdgs")
+        )
+        full.update(((kind, row.pk), row) for row in rows)
     for item in items:
+        item.rows = [full[item.kind, row.pk] for row in item.rows]
         item.versions = _versions(item.kind, item.rows)
 
 
@@ -158,25 +176,28 @@ def library_item_list(
 
     ``kind`` keeps one table (events, resources, initiatives); ``query`` keeps items with
     the text in one of their years' names; ``organization`` (a pk) keeps one of the user's
-    organizations. One query per table, whatever the number of rows and years: the rows with
-    their submission, questionnaire and organization (their stored match keys group them).
+    organizations. One query for the submissions, one per table for the rows' names and
+    stored match keys (``RowRef``), whatever the number of rows and years.
     """
     kinds = [kind] if kind else list(ROW_MODELS)
     visible = submissions_visible_to(user=user)
     if organization is not None:
         visible = visible.filter(organization_id=organization)
+    submissions = {s.pk: s for s in visible}
     items: list[LibraryItem] = []
     for table in kinds:
         rows = (
             ROW_MODELS[table]
-            .objects.filter(submission__in=visible)
-            .select_related("submission__questionnaire", "submission__organization")
+            .objects.filter(submission_id__in=submissions)
             .order_by("submission__questionnaire__year", "question__position", "position", "id")
+            .values_list("pk", "name", "match_key", "acronym", "submission_id")
         )
         # Rows of different organizations are never one item.
-        by_organization: dict[int, list[TableRow]] = defaultdict(list)
-        for row in rows:
-            by_organization[row.submission.organization_id].append(row)
+        by_organization: dict[int, list[RowRef]] = defaultdict(list)
+        for pk, name, key, acronym, submission_id in rows:
+            submission = submissions[submission_id]
+            row = RowRef(pk, name, key, acronym, submission)
+            by_organization[submission.organization_id].append(row)
         for organization_rows in by_organization.values():
             owner = organization_rows[0].submission.organization
             items.extend(
@@ -193,7 +214,7 @@ def library_item_list(
 
 
 def library_items(**filters) -> list[LibraryItem]:
-    """``library_item_list`` with every item's versions: two queries per table."""
+    """``library_item_list`` with every item's versions: one query, and three per table."""
     items = library_item_list(**filters)
     library_item_details(items)
     return items

@@ -27,7 +27,7 @@ from ..selectors import submissions_visible_to
 from ..services import ServiceError
 
 QUERY_MAX_LENGTH = 200
-ITEMS_PER_PAGE = 25
+ITEMS_PER_PAGE = 20
 
 
 def _int(value: str | None) -> int | None:
@@ -59,7 +59,7 @@ def _page_number(value: str | None, num_pages: int) -> tuple[int, str | None]:
 @login_required
 def library(request: HttpRequest) -> HttpResponse:
     """Items of the organization's tables across years, recurring first, with their history;
-    25 a page, filtered by table, name, recurrence and (for a member of several) organization.
+    20 a page, filtered by table, name, recurrence and (for a member of several) organization.
 
     A filter or page that does not exist is not an error page: the page says what it shows
     instead (every table, every organization, the first or last page)."""
