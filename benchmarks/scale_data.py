@@ -49,6 +49,7 @@ from reversion.models import Revision, Version
 
 from accounts.models import Membership, Organization, Role
 from submissions import history
+from submissions.matchkeys import row_match_fields
 from submissions.models import (
     ROW_MODELS,
     Answer,
@@ -681,9 +682,13 @@ def _row(entity, texts, *, kind, question, position, values, sdgs, edited, minut
 
 
 def _with_words(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
-    """The values with the text's stored word count beside it, as the model's save keeps it."""
+    """The values with what the model's save derives from them: the text's stored word count
+    and, for a table row, its name's matching key and acronym."""
     text_field, count_field = model.WORD_COUNTED
-    return {**values, count_field: count_words(values.get(text_field) or "")}
+    derived = {count_field: count_words(values.get(text_field) or "")}
+    if "name" in values and model is not Answer:
+        derived |= row_match_fields(values["name"] or "")
+    return {**values, **derived}
 
 
 def insert_recorded(items: list[_Recorded], report: BuildReport) -> None:

@@ -2,13 +2,17 @@
 
 Initiatives and resources recur year to year, and some questions come back unchanged:
 a coordinator may copy those rows, and the answers to questions that are the same.
-Copied rows are marked with the year they come from until someone edits them. This module
-plans what to copy; ``changes.submission_carry_forward`` writes it.
+Copied rows are marked with the year they come from until someone edits them. A row the
+new submission has already (the same item by ``insight.matching``'s rule, the one comparing
+years and the library use, found by the rows' stored keys), say reused from the library into
+another question, is not copied again. This module plans what to copy;
+``changes.submission_carry_forward`` writes it.
 """
 
 import re
 from dataclasses import dataclass, field
 
+from .insight.matching import Keys, NameIndex, row_keys
 from .models import ROW_MODELS, Answer, Question, Submission, TableKind
 
 # Events are yearly by nature: only these tables are carried.
@@ -69,10 +73,13 @@ def carry_forward_plan(*, submission: Submission) -> CarryPlan:
         for a in source.answers.exclude(text="").select_related("part")
     }
     by_text = {same_question_key(q): q for q in sources}
+    present: dict[str, NameIndex] = {}
 
     for target in targets:
         if target.table in CARRIED_TABLES:
-            plan.rows.extend(_rows_for(submission, source, target, sources))
+            if target.table not in present:
+                present[target.table] = _present(submission, target.table)
+            plan.rows.extend(_rows_for(submission, source, target, sources, present[target.table]))
         previous = by_text.get(same_question_key(target))
         if previous is None:
             continue
@@ -90,7 +97,15 @@ def carry_forward_plan(*, submission: Submission) -> CarryPlan:
     return plan
 
 
-def _rows_for(submission, source, target, sources):
+def _present(submission: Submission, table: str) -> NameIndex:
+    """The submission's rows of that table, to find an item it has already by its keys."""
+    keys = (
+        ROW_MODELS[table].objects.filter(submission=submission).values_list("match_key", "acronym")
+    )
+    return NameIndex([Keys(key, acronym) for key, acronym in keys])
+
+
+def _rows_for(submission, source, target, sources, present: NameIndex):
     model = ROW_MODELS[target.table]
     if model.objects.filter(submission=submission, question=target).exists():
         return []
@@ -102,6 +117,7 @@ def _rows_for(submission, source, target, sources):
         .order_by("question__position", "position", "id")
         .prefetch_related("sdgs")
     )
+    rows = [row for row in rows if present.first(row_keys(row)) is None]
     if target.max_rows:
         rows = rows[: target.max_rows]
     return [(target, rows)] if rows else []

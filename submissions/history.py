@@ -80,6 +80,8 @@ ROW_BOOKKEEPING = {
     "updated_at",
     "carried_from_year",
     "client_key",
+    "match_key",  # derived from the name (matchkeys.row_match_fields)
+    "acronym",
 }
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .matchkeys import ACRONYM_MAX_LENGTH, row_match_fields
 from .text import MAX_TEXT_LENGTH
 from .validators import validate_website
 from .wordcount import count_words
@@ -567,6 +568,33 @@ class Answer(WordCounted):
         return f"{self.submission} – {label}"
 
 
+class TableRowQuerySet(WordCountedQuerySet):
+    """Rows' queryset: a name written by ``update``, ``bulk_create`` or ``bulk_update`` brings
+    its matching key and acronym (``row_match_fields``), as ``TableRow.save`` does."""
+
+    def update(self, **kwargs):
+        # bulk_update writes the name and its keys together (as CASE expressions): kept as is.
+        if "name" in kwargs and "match_key" not in kwargs:
+            if not isinstance(kwargs["name"], str):
+                raise TypeError("A row's name is updated with a string: its key follows it.")
+            kwargs.update(row_match_fields(kwargs["name"]))
+        return super().update(**kwargs)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.set_match_fields()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs, fields = list(objs), list(fields)
+        if "name" in fields:
+            for obj in objs:
+                obj.set_match_fields()
+            fields += [f for f in ("match_key", "acronym") if f not in fields]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
 class TableRow(WordCounted):
     """Fields every repeatable table row has: its place, SDGs, description and website."""
 
@@ -584,6 +612,23 @@ class TableRow(WordCounted):
     position = models.PositiveIntegerField(_("position"), default=0)
     # Blank while drafting: a half-filled row is saved; sending for review requires a name.
     name = models.CharField(_("name"), max_length=500, blank=True)
+    # What the row is matched by across years (insight.matching), written with every name.
+    match_key = models.CharField(
+        _("name as matched"),
+        max_length=500,
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("The name in lower case, without punctuation or years."),
+    )
+    acronym = models.CharField(
+        _("acronym"),
+        max_length=ACRONYM_MAX_LENGTH,
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("The acronym the name gives in brackets, in lower case."),
+    )
     sdgs = models.ManyToManyField(
         SDG, blank=True, related_name="%(class)ss", verbose_name=_("relevant SDGs")
     )
@@ -631,6 +676,8 @@ class TableRow(WordCounted):
         editable=False,
     )
 
+    objects = TableRowQuerySet.as_manager()
+
     class Meta(WordCounted.Meta):
         abstract = True
         ordering = ["submission", "question__position", "position", "id"]
@@ -644,6 +691,18 @@ class TableRow(WordCounted):
 
     def __str__(self) -> str:
         return self.name or gettext("(unnamed row)")
+
+    def save(self, *args, **kwargs):
+        self.set_match_fields()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "match_key", "acronym"}
+        super().save(*args, **kwargs)
+
+    def set_match_fields(self) -> None:
+        """Set the matching key and acronym from the name (every write of a name does)."""
+        for field, value in row_match_fields(self.name or "").items():
+            setattr(self, field, value)
 
 
 class Event(TableRow):

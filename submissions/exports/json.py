@@ -76,6 +76,8 @@ ROW_KIND_FIELDS = {
             "updated_at",
             "client_key",
             "sdgs_text",
+            "match_key",  # derived from the name: written again on restore
+            "acronym",
         }
     )
     for kind, model in ROW_MODELS.items()

@@ -6,6 +6,7 @@ reusing an item copies its latest version into an open submission.
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +29,7 @@ from ..permissions import can
 from ..rowfields import ROW_FIELDS
 from ..selectors import submissions_visible_to
 from ..services import ServiceError
-from .matching import group_rows, names_match
+from .matching import Keys, NameIndex, group_rows, row_keys
 
 # What a library item offers for one open submission.
 AVAILABLE = "available"  # can be reused there
@@ -67,11 +68,17 @@ class ReuseOffer:
 
 @dataclass
 class LibraryItem:
-    """One event, resource or initiative of an organization, with its versions by year."""
+    """One event, resource or initiative of an organization, with its versions by year.
+
+    ``rows`` (newest year first) is enough to list, filter and sort items; ``versions``, what
+    changed each year with its SDGs, is worked out by ``library_item_details`` for the items
+    shown (the library page's one page of them).
+    """
 
     kind: str
     organization: Organization
-    versions: list[YearVersion]  # newest year first
+    rows: list  # newest year first: RowRef, then TableRow once library_item_details ran
+    versions: list[YearVersion] = field(default_factory=list)  # newest year first
     offers: list[ReuseOffer] = field(default_factory=list)
 
     @property
@@ -80,7 +87,7 @@ class LibraryItem:
 
     @property
     def name(self) -> str:
-        return self.latest.row.name
+        return self.rows[0].name
 
     @property
     def kind_label(self) -> str:
@@ -88,11 +95,11 @@ class LibraryItem:
 
     @property
     def years(self) -> list[int]:
-        return sorted(v.year for v in self.versions)
+        return sorted(row.submission.questionnaire.year for row in self.rows)
 
     @property
     def recurring(self) -> bool:
-        return len(self.versions) > 1
+        return len(self.rows) > 1
 
 
 def _value(row: TableRow, name: str) -> Any:
@@ -101,8 +108,8 @@ def _value(row: TableRow, name: str) -> Any:
     return str(getattr(row, name) or "").strip()
 
 
-def _item(kind: str, organization: Organization, rows: list[TableRow]) -> LibraryItem:
-    """An item from a group of rows (newest first), each year compared with the one before."""
+def _versions(kind: str, rows: list[TableRow]) -> list[YearVersion]:
+    """An item's versions from its rows (newest first), each year compared with the one before."""
     versions = []
     for position, row in enumerate(rows):
         version = YearVersion(
@@ -117,46 +124,85 @@ def _item(kind: str, organization: Organization, rows: list[TableRow]) -> Librar
                 if _value(row, name) != _value(before, name)
             ]
         versions.append(version)
-    return LibraryItem(kind=kind, organization=organization, versions=versions)
+    return versions
+
+
+@dataclass(frozen=True, slots=True)
+class RowRef:
+    """What listing, grouping and filtering read of a row: its name and stored match keys."""
+
+    pk: int
+    name: str
+    match_key: str
+    acronym: str
+    submission: Submission
+
+
+def library_item_details(items: Sequence[LibraryItem]) -> None:
+    """Read the items' rows in full and set their versions: two queries per table (the rows
+    with their submission and questionnaire, their SDGs), whatever the number of items."""
+    by_kind: dict[str, set[int]] = defaultdict(set)
+    for item in items:
+        by_kind[item.kind].update(row.pk for row in item.rows)
+    full: dict[tuple[str, int], TableRow] = {}
+    for kind, pks in by_kind.items():
+        rows = (
+            ROW_MODELS[kind]
+            .objects.filter(pk__in=pks)
+            .select_related("submission__questionnaire", "submission__organization")
+            .prefetch_related("sdgs")
+        )
+        full.update(((kind, row.pk), row) for row in rows)
+    for item in items:
+        item.rows = [full[item.kind, row.pk] for row in item.rows]
+        item.versions = _versions(item.kind, item.rows)
 
 
 def _matches_query(item: LibraryItem, query: str) -> bool:
     needle = query.casefold()
-    return any(needle in v.row.name.casefold() for v in item.versions)
+    return any(needle in row.name.casefold() for row in item.rows)
 
 
-def library_items(
+def library_item_list(
     *,
     user: AbstractBaseUser,
     kind: str = "",
     query: str = "",
     recurring_only: bool = False,
+    organization: int | None = None,
 ) -> list[LibraryItem]:
-    """The organization's rows grouped into items across years: recurring items first.
+    """The organization's rows grouped into items across years: recurring items first,
+    without their versions (``library_item_details`` adds them to the items shown).
 
     ``kind`` keeps one table (events, resources, initiatives); ``query`` keeps items with
-    the text in one of their years' names. Two queries per table, whatever the number of
-    rows and years: the rows with their submission and questionnaire, and their SDGs.
+    the text in one of their years' names; ``organization`` (a pk) keeps one of the user's
+    organizations. One query for the submissions, one per table for the rows' names and
+    stored match keys (``RowRef``), whatever the number of rows and years.
     """
     kinds = [kind] if kind else list(ROW_MODELS)
     visible = submissions_visible_to(user=user)
+    if organization is not None:
+        visible = visible.filter(organization_id=organization)
+    submissions = {s.pk: s for s in visible}
     items: list[LibraryItem] = []
     for table in kinds:
         rows = (
             ROW_MODELS[table]
-            .objects.filter(submission__in=visible)
-            .select_related("submission__questionnaire", "submission__organization")
-            .prefetch_related("sdgs")
+            .objects.filter(submission_id__in=submissions)
             .order_by("submission__questionnaire__year", "question__position", "position", "id")
+            .values_list("pk", "name", "match_key", "acronym", "submission_id")
         )
         # Rows of different organizations are never one item.
-        by_organization: dict[int, list[TableRow]] = defaultdict(list)
-        for row in rows:
-            by_organization[row.submission.organization_id].append(row)
+        by_organization: dict[int, list[RowRef]] = defaultdict(list)
+        for pk, name, key, acronym, submission_id in rows:
+            submission = submissions[submission_id]
+            row = RowRef(pk, name, key, acronym, submission)
+            by_organization[submission.organization_id].append(row)
         for organization_rows in by_organization.values():
-            organization = organization_rows[0].submission.organization
+            owner = organization_rows[0].submission.organization
             items.extend(
-                _item(table, organization, group) for group in group_rows(organization_rows)
+                LibraryItem(kind=table, organization=owner, rows=group)
+                for group in group_rows(organization_rows)
             )
     if query:
         items = [item for item in items if _matches_query(item, query)]
@@ -164,6 +210,13 @@ def library_items(
         items = [item for item in items if item.recurring]
     # Stable: within each class the order of group_rows (newest first, then by name) stands.
     items.sort(key=lambda item: not item.recurring)
+    return items
+
+
+def library_items(**filters) -> list[LibraryItem]:
+    """``library_item_list`` with every item's versions: one query, and three per table."""
+    items = library_item_list(**filters)
+    library_item_details(items)
     return items
 
 
@@ -177,23 +230,29 @@ class ReuseTarget:
     submission: Submission
     questions: dict[str, Question] = field(default_factory=dict)
     names: dict[str, list[str]] = field(default_factory=dict)  # every row of that kind
+    keys: dict[str, list[Keys]] = field(default_factory=dict)  # the same rows' match keys
+    _indexes: dict[str, NameIndex] = field(default_factory=dict, repr=False)
+
+    def present(self, kind: str, keys: Keys) -> str | None:
+        """The name of the row of that kind that is the same item, or None."""
+        if kind not in self._indexes:
+            self._indexes[kind] = NameIndex(self.keys.get(kind, []))
+        position = self._indexes[kind].first(keys)
+        return None if position is None else self.names[kind][position]
+
     counts: dict[str, int] = field(default_factory=dict)  # rows of that first question
 
     def offer(self, item: LibraryItem) -> ReuseOffer | None:
         question = self.questions.get(item.kind)
         if question is None or self.submission.organization_id != item.organization.pk:
             return None
-        if _matching_name(item.name, self.names.get(item.kind, [])) is not None:
+        if self.present(item.kind, row_keys(item.rows[0])) is not None:
             state = PRESENT
         elif question.max_rows and self.counts.get(item.kind, 0) >= question.max_rows:
             state = FULL
         else:
             state = AVAILABLE
         return ReuseOffer(self.submission, question, state, question.max_rows)
-
-
-def _matching_name(name: str, names: list[str]) -> str | None:
-    return next((other for other in names if names_match(name, other)), None)
 
 
 def library_reuse_targets(*, user: AbstractBaseUser, kinds: list[str] | None = None):
@@ -233,14 +292,16 @@ def library_reuse_targets(*, user: AbstractBaseUser, kinds: list[str] | None = N
     for kind in kinds:
         for target in targets.values():
             target.names[kind] = []
+            target.keys[kind] = []
             target.counts[kind] = 0
-        for submission_id, question_id, name in (
+        for submission_id, question_id, name, key, acronym in (
             ROW_MODELS[kind]
             .objects.filter(submission_id__in=targets)
-            .values_list("submission_id", "question_id", "name")
+            .values_list("submission_id", "question_id", "name", "match_key", "acronym")
         ):
             target = targets[submission_id]
             target.names[kind].append(name)
+            target.keys[kind].append(Keys(key, acronym))
             first = target.questions.get(kind)
             if first is not None and first.pk == question_id:
                 target.counts[kind] += 1
@@ -288,8 +349,13 @@ def library_reuse_plan(*, submission: Submission, row: TableRow) -> ReusePlan:
             _("The %(year)s questionnaire has no table of %(table)s.")
             % {"year": year, "table": TableKind(kind).label.lower()}
         )
-    existing = list(model.objects.filter(submission=submission).values_list("name", flat=True))
-    present = _matching_name(row.name, existing)
+    existing = ReuseTarget(submission=submission)
+    for name, key, acronym in model.objects.filter(submission=submission).values_list(
+        "name", "match_key", "acronym"
+    ):
+        existing.names.setdefault(kind, []).append(name)
+        existing.keys.setdefault(kind, []).append(Keys(key, acronym))
+    present = existing.present(kind, row_keys(row))
     if present is not None:
         raise ServiceError(
             _("The %(year)s submission already has “%(name)s”.") % {"year": year, "name": present}

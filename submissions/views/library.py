@@ -6,15 +6,19 @@ A row or submission of another organization is a 404.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import Organization
+
 from ..changes import library_item_reuse
 from ..insight.library import (
-    library_items,
+    library_item_details,
+    library_item_list,
     library_reuse_offers,
     library_reuse_targets,
 )
@@ -23,6 +27,7 @@ from ..selectors import submissions_visible_to
 from ..services import ServiceError
 
 QUERY_MAX_LENGTH = 200
+ITEMS_PER_PAGE = 20
 
 
 def _int(value: str | None) -> int | None:
@@ -32,30 +37,88 @@ def _int(value: str | None) -> int | None:
         return None
 
 
+def _page_number(value: str | None, num_pages: int) -> tuple[int, str | None]:
+    """The page asked for, or the nearest one with a notice saying why it is shown instead."""
+    if not value:
+        return 1, None
+    try:
+        number = int(value)
+    except ValueError:
+        return 1, _("“%(page)s” is not a page number: the first page is shown.") % {
+            "page": value[:20]
+        }
+    if number < 1:
+        return 1, _("Pages are numbered from 1: the first page is shown.")
+    if number > num_pages:
+        return num_pages, _(
+            "There is no page %(page)s (the last is page %(last)s): the last page is shown."
+        ) % {"page": number, "last": num_pages}
+    return number, None
+
+
 @login_required
 def library(request: HttpRequest) -> HttpResponse:
-    """Items of the organization's tables across years, recurring first, with their history."""
+    """Items of the organization's tables across years, recurring first, with their history;
+    20 a page, filtered by table, name, recurrence and (for a member of several) organization.
+
+    A filter or page that does not exist is not an error page: the page says what it shows
+    instead (every table, every organization, the first or last page)."""
+    notices = []
     kind = request.GET.get("kind", "")
     if kind not in ROW_MODELS:
+        if kind:
+            notices.append(
+                _("There is no table “%(kind)s”: every table is shown.") % {"kind": kind[:40]}
+            )
         kind = ""
     query = request.GET.get("q", "").strip()[:QUERY_MAX_LENGTH]
     recurring_only = request.GET.get("recurring") == "1"
-    items = library_items(user=request.user, kind=kind, query=query, recurring_only=recurring_only)
+    organizations = list(
+        Organization.objects.filter(memberships__user=request.user).distinct().order_by("code")
+    )
+    code = request.GET.get("organization", "")
+    organization = next((o for o in organizations if o.code == code), None)
+    if code and organization is None:
+        notices.append(
+            _("“%(code)s” is not one of your organizations: all of them are shown.")
+            % {"code": code[:40]}
+        )
+    items = library_item_list(
+        user=request.user,
+        kind=kind,
+        query=query,
+        recurring_only=recurring_only,
+        organization=organization.pk if organization else None,
+    )
+    paginator = Paginator(items, ITEMS_PER_PAGE, allow_empty_first_page=True)
+    number, notice = _page_number(request.GET.get("page"), paginator.num_pages)
+    if notice:
+        notices.append(notice)
+    page = paginator.page(number)
+    shown = list(page.object_list)
+    library_item_details(shown)
     targets = library_reuse_targets(user=request.user, kinds=[kind] if kind else None)
-    library_reuse_offers(items=items, targets=targets)
+    library_reuse_offers(items=shown, targets=targets)
+    recurring_count = sum(1 for item in items if item.recurring)
     return render(
         request,
         "submissions/insight/library.html",
         {
-            "items": items,
-            "recurring": [item for item in items if item.recurring],
-            "single": [item for item in items if not item.recurring],
+            "items": shown,
+            "page": page,
+            "notices": notices,
+            "recurring": [item for item in shown if item.recurring],
+            "single": [item for item in shown if not item.recurring],
+            "recurring_count": recurring_count,
+            "single_count": len(items) - recurring_count,
             "kind": kind,
             "kinds": [(value, label) for value, label in TableKind.choices if value],
             "query": query,
             "recurring_only": recurring_only,
-            "filtered": bool(kind or query or recurring_only),
-            "several_organizations": len({item.organization.pk for item in items}) > 1,
+            "organizations": organizations,
+            "organization": organization,
+            "filtered": bool(kind or query or recurring_only or organization),
+            "several_organizations": organization is None and len(organizations) > 1,
         },
     )
 

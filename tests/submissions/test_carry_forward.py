@@ -135,3 +135,29 @@ def test_only_coordinators_open_or_carry_forward(contributor_client, last_year, 
     assert response.status_code == 403
     assert not Submission.objects.filter(questionnaire=questionnaire).exists()
     assert contributor_client.get(reverse("carry_forward", args=[last_year.pk])).status_code == 403
+
+
+def test_a_row_the_new_year_has_already_is_not_carried_again(this_year, coordinator):
+    """The same rule as comparing years and the library: a row already there under its new
+    year's name (here reused into another initiatives question) is not copied a second time."""
+    other = Question.objects.create(
+        questionnaire=this_year.questionnaire,
+        number="8",
+        position=8,
+        prompt="Any other initiatives?",
+        table="initiatives",
+    )
+    last_year = Submission.objects.get(questionnaire__year=2024)
+    question = last_year.questionnaire.questions.get(number="7")
+    Initiative.objects.create(
+        submission=last_year, question=question, name="Mayors Mechanism", position=1
+    )
+    Initiative.objects.create(
+        submission=this_year, question=other, name="UN Network on Migration (UNNM) 2025"
+    )
+
+    plan = carry_forward_plan(submission=this_year)
+
+    assert [(q.number, [r.name for r in rows]) for q, rows in plan.rows] == [
+        ("7", ["Mayors Mechanism"])
+    ]

@@ -230,7 +230,9 @@ def test_a_member_of_two_organizations_sees_their_items_apart(
 
 
 def test_library_items_queries_do_not_grow_with_rows_and_years(organization, years):
-    """Two queries per table however many rows: no N+1 on each row's SDGs or its year."""
+    """A fixed number of queries however many rows: no N+1 on each row's SDGs or its year.
+
+    The submissions; per table the rows' names and keys, then the rows and their SDGs."""
     user = make_member(organization, Role.CONTRIBUTOR, "writer")
     with CaptureQueriesContext(connection) as few:
         items = library_items(user=user)
@@ -250,7 +252,7 @@ def test_library_items_queries_do_not_grow_with_rows_and_years(organization, yea
             [(v.year, v.sdgs, v.changed) for v in item.versions]
 
     assert len(items) == 4 + 24
-    assert len(few) == len(many) == 6
+    assert len(few) == len(many) == 1 + 3 * 3
 
 
 # -- Offers ---------------------------------------------------------------------------------
@@ -605,3 +607,115 @@ def test_reuse_in_next_years_seeded_submission_copies_the_2024_session():
     assert sorted(copy.sdgs.values_list("number", flat=True)) == sorted(
         item.latest.row.sdgs.values_list("number", flat=True)
     )
+
+
+# -- Pages and filters ----------------------------------------------------------------------
+
+
+def grow(submission, table, count, prefix, sdgs=(3, 17)):
+    """``count`` more rows in the submission's table, their SDGs set (as a big year has)."""
+    rows = [add_row(submission, table, f"{prefix} {chr(65 + n % 26)}{n}") for n in range(count)]
+    for row in rows:
+        row.sdgs.set(sdgs)
+    return rows
+
+
+def test_the_page_shows_20_items_and_links_the_next_pages(organization, years):
+    client = client_for(make_member(organization, Role.CONTRIBUTOR, "writer"))
+    grow(years["s2023"], "events", 30, "Regional review")  # 34 items in all
+
+    first = client.get(reverse("library"))
+    last = client.get(reverse("library"), {"page": "2"})
+
+    assert len(first.context["items"]) == 20 and len(last.context["items"]) == 14
+    assert first.context["items"][0].recurring  # recurring items first, on page 1
+    shown = {(i.kind, i.latest.row.pk) for i in first.context["items"]}
+    assert shown.isdisjoint((i.kind, i.latest.row.pk) for i in last.context["items"])
+    page = first.content.decode()
+    assert "Items 1 to 20 of 34" in page and "?page=2" in page
+    assert "32 items in one year" in page  # the headings count every page's items
+    assert "Items 21 to 34 of 34" in last.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("page", "shown", "notice"),
+    [
+        ("abc", 1, "“abc” is not a page number: the first page is shown."),
+        ("0", 1, "Pages are numbered from 1: the first page is shown."),
+        ("9", 2, "There is no page 9 (the last is page 2): the last page is shown."),
+    ],
+)
+def test_a_page_that_does_not_exist_says_which_is_shown(organization, years, page, shown, notice):
+    client = client_for(make_member(organization, Role.CONTRIBUTOR, "writer"))
+    grow(years["s2023"], "events", 30, "Regional review")
+
+    response = client.get(reverse("library"), {"page": page})
+
+    assert response.status_code == 200
+    assert response.context["page"].number == shown
+    assert notice in response.content.decode()
+
+
+def test_an_unknown_table_or_organization_says_what_is_shown(organization, years, other):
+    client = client_for(make_member(organization, Role.CONTRIBUTOR, "writer"))
+
+    response = client.get(reverse("library"), {"kind": "budgets", "organization": "UNDP"})
+
+    page = response.content.decode()
+    assert "There is no table “budgets”: every table is shown." in page
+    # Another organization's code is not a way in: the user's own items are shown.
+    assert "“UNDP” is not one of your organizations: all of them are shown." in page
+    assert "UNDP Accelerator Labs" not in page
+    assert "Mayors Mechanism" in page
+
+
+def test_a_member_of_two_organizations_filters_by_one(
+    organization, other_organization, years, other
+):
+    user = make_member(organization, Role.CONTRIBUTOR, "both")
+    other_organization.memberships.create(user=user, role=Role.CONTRIBUTOR)
+    client = client_for(user)
+
+    both = client.get(reverse("library"))
+    undp = client.get(reverse("library"), {"organization": other_organization.code})
+
+    assert {i.organization.code for i in both.context["items"]} == {"IOM", "UNDP"}
+    assert {i.organization.code for i in undp.context["items"]} == {"UNDP"}
+    assert names(undp.context["items"]) == ["Mayors Mechanism", "UNDP Accelerator Labs"]
+    assert '<option value="UNDP" selected>UNDP</option>' in undp.content.decode()
+    # A member of one organization is offered no such filter.
+    single = client_for(make_member(organization, Role.REVIEWER, "one"))
+    assert 'id="library-organization"' not in single.get(reverse("library")).content.decode()
+
+
+def test_the_page_runs_the_same_queries_at_16_and_120_rows_in_a_submission(
+    organization, years, django_assert_num_queries
+):
+    """A year of 120 rows costs the page no query more: rows by table, SDGs of the page's
+    items only (a query per table shown), the offers' rows with their stored keys."""
+    client = client_for(make_member(organization, Role.CONTRIBUTOR, "writer"))
+    grow(years["s2023"], "initiatives", 10, "Joint programme on labour mobility")
+    grow(years["s2025"], "events", 6, "Dialogue session")
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("library")).status_code == 200
+    grow(years["s2023"], "initiatives", 104, "Joint programme on labour mobility, phase")
+    grow(years["s2025"], "events", 100, "Dialogue session, round")
+    grow(years["s2022"], "resources", 60, "Migration data brief")
+
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("library"))
+    assert len(response.context["items"]) == 20
+    assert response.context["page"].paginator.num_pages == 15
+
+
+def test_offers_use_the_stored_keys_of_the_target_rows(organization, years):
+    """An item is present in the open submission when a row there is the same item, by the
+    rule (year, case and punctuation aside), found among that submission's rows by index."""
+    user = make_member(organization, Role.CONTRIBUTOR, "writer")
+    grow(years["s2025"], "resources", 40, "Country migration profile")
+    add_row(years["s2025"], "resources", "WORLD MIGRATION REPORT, 2025")
+
+    # The 2025 row joins the report's item (newest first) and is found in the target.
+    assert offers_of(user, "WORLD MIGRATION REPORT, 2025") == [(2025, PRESENT)]
+    with pytest.raises(ServiceError, match="already has “WORLD MIGRATION REPORT, 2025”"):
+        library_item_reuse(submission=years["s2025"], row=years["wmr_2023"], user=user)
