@@ -255,17 +255,21 @@ class ReuseTarget:
         return ReuseOffer(self.submission, question, state, question.max_rows)
 
 
-def library_reuse_targets(*, user: AbstractBaseUser, kinds: list[str] | None = None):
-    """Submissions to open questionnaires, not finalized, that the user may edit.
+def library_reuse_targets(
+    *, user: AbstractBaseUser, kinds: list[str] | None = None, organization=None
+):
+    """Submissions to open questionnaires, not finalized, that the user may edit (of
+    ``organization`` only, when given: an item is reused within its organization).
 
     Five queries at most: the submissions, the user's roles, their table questions, and the
     names of their rows of each kind asked for.
     """
     kinds = kinds if kinds is not None else list(ROW_MODELS)
+    visible = submissions_visible_to(user=user)
+    if organization is not None:
+        visible = visible.filter(organization=organization)
     submissions = list(
-        submissions_visible_to(user=user)
-        .filter(questionnaire__is_open=True)
-        .exclude(status=SubmissionStatus.FINALIZED)
+        visible.filter(questionnaire__is_open=True).exclude(status=SubmissionStatus.FINALIZED)
     )
     if not submissions or not kinds:
         return []

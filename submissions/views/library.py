@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Organization
+from accounts.selectors import current_organization
 
 from ..changes import library_item_reuse
 from ..insight.library import (
@@ -59,10 +60,12 @@ def _page_number(value: str | None, num_pages: int) -> tuple[int, str | None]:
 @login_required
 def library(request: HttpRequest) -> HttpResponse:
     """Items of the organization's tables across years, recurring first, with their history;
-    20 a page, filtered by table, name, recurrence and (for a member of several) organization.
+    20 a page, filtered by table, name and recurrence; one organization at a time (for a
+    member of several: the one asked for, else the one switched to in the header, else the
+    first they coordinate).
 
     A filter or page that does not exist is not an error page: the page says what it shows
-    instead (every table, every organization, the first or last page)."""
+    instead (every table, their own organization, the first or last page)."""
     notices = []
     kind = request.GET.get("kind", "")
     if kind not in ROW_MODELS:
@@ -76,13 +79,17 @@ def library(request: HttpRequest) -> HttpResponse:
     organizations = list(
         Organization.objects.filter(memberships__user=request.user).distinct().order_by("code")
     )
+    # One organization at a time: an item recurs within an organization, and a member of
+    # fifty (a UN DESA colleague) would otherwise have every organization's rows read at once.
     code = request.GET.get("organization", "")
     organization = next((o for o in organizations if o.code == code), None)
-    if code and organization is None:
-        notices.append(
-            _("“%(code)s” is not one of your organizations: all of them are shown.")
-            % {"code": code[:40]}
-        )
+    if organization is None:
+        organization = current_organization(request, request.user) if organizations else None
+        if code:
+            notices.append(
+                _("“%(code)s” is not one of your organizations: %(shown)s is shown.")
+                % {"code": code[:40], "shown": organization.code if organization else "—"}
+            )
     items = library_item_list(
         user=request.user,
         kind=kind,
@@ -97,7 +104,9 @@ def library(request: HttpRequest) -> HttpResponse:
     page = paginator.page(number)
     shown = list(page.object_list)
     library_item_details(shown)
-    targets = library_reuse_targets(user=request.user, kinds=[kind] if kind else None)
+    targets = library_reuse_targets(
+        user=request.user, kinds=[kind] if kind else None, organization=organization
+    )
     library_reuse_offers(items=shown, targets=targets)
     recurring_count = sum(1 for item in items if item.recurring)
     return render(
@@ -117,8 +126,7 @@ def library(request: HttpRequest) -> HttpResponse:
             "recurring_only": recurring_only,
             "organizations": organizations,
             "organization": organization,
-            "filtered": bool(kind or query or recurring_only or organization),
-            "several_organizations": organization is None and len(organizations) > 1,
+            "filtered": bool(kind or query or recurring_only),
         },
     )
 

@@ -664,22 +664,28 @@ def test_an_unknown_table_or_organization_says_what_is_shown(organization, years
     page = response.content.decode()
     assert "There is no table “budgets”: every table is shown." in page
     # Another organization's code is not a way in: the user's own items are shown.
-    assert "“UNDP” is not one of your organizations: all of them are shown." in page
+    assert "“UNDP” is not one of your organizations: IOM is shown." in page
     assert "UNDP Accelerator Labs" not in page
     assert "Mayors Mechanism" in page
 
 
-def test_a_member_of_two_organizations_filters_by_one(
+def test_a_member_of_two_organizations_sees_one_at_a_time(
     organization, other_organization, years, other
 ):
+    """An item recurs within its organization: a member of several sees one organization's
+    library at a time (the first they coordinate by default), never all rows at once, and
+    is offered reuse in that organization's submissions only."""
     user = make_member(organization, Role.CONTRIBUTOR, "both")
-    other_organization.memberships.create(user=user, role=Role.CONTRIBUTOR)
+    other_organization.memberships.create(user=user, role=Role.COORDINATOR)
     client = client_for(user)
 
-    both = client.get(reverse("library"))
+    first = client.get(reverse("library"))
     undp = client.get(reverse("library"), {"organization": other_organization.code})
+    iom = client.get(reverse("library"), {"organization": organization.code})
 
-    assert {i.organization.code for i in both.context["items"]} == {"IOM", "UNDP"}
+    assert {i.organization.code for i in first.context["items"]} == {"UNDP"}
+    assert {i.organization.code for i in iom.context["items"]} == {"IOM"}
+    assert "All your organizations" not in first.content.decode()
     assert {i.organization.code for i in undp.context["items"]} == {"UNDP"}
     assert names(undp.context["items"]) == ["Mayors Mechanism", "UNDP Accelerator Labs"]
     assert '<option value="UNDP" selected>UNDP</option>' in undp.content.decode()
