@@ -16,6 +16,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.selectors import current_organization
+
 from ..carry_forward import submission_previous
 from ..forms import DB_INT_MAX
 from ..insight.compare import SAME, submissions_compare
@@ -151,10 +153,29 @@ def _status(form: CompareForm) -> int:
     return 404 if NOT_FOUND in codes else 400
 
 
+def _offered(request: HttpRequest) -> list[Submission]:
+    """The submissions to choose from: those of the organizations of the two asked for, else
+    of the one switched to in the header (or first coordinated) — a member of fifty
+    organizations is not offered five hundred submissions."""
+    visible = submissions_visible_to(user=request.user)
+    numbers = [
+        int(v)
+        for v in (request.GET.get("a", ""), request.GET.get("b", ""))
+        if v.strip().isascii() and v.strip().isdigit() and int(v) <= DB_INT_MAX
+    ]
+    organizations = set(
+        visible.filter(pk__in=numbers).values_list("organization_id", flat=True).distinct()
+    )
+    if not organizations:
+        current = current_organization(request, request.user)
+        organizations = {current.pk} if current else set()
+    return list(visible.filter(organization_id__in=organizations))
+
+
 @login_required
 def compare(request: HttpRequest) -> HttpResponse:
     """Pick two submissions (?a= older, ?b= newer) and see what changed from one to the other."""
-    submissions = list(submissions_visible_to(user=request.user))
+    submissions = _offered(request)
     form = CompareForm(request.GET, submissions=submissions)
     context = {"form": form, "submissions": submissions}
     if not form.is_valid():

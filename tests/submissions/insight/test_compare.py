@@ -586,3 +586,24 @@ def test_the_page_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(len(few.captured_queries)):
         response = contributor_client.get(url)
     assert response.context["comparison"].tables[0].counts[CHANGED] == 16
+
+
+def test_a_member_of_several_organizations_is_offered_one_organizations_submissions(
+    client, organization, other_organization, two_years
+):
+    """The lists offer the submissions of the organization being compared (or, with nothing
+    chosen yet, the first one the member coordinates), not every organization's."""
+    older, newer = two_years
+    theirs = Submission.objects.create(
+        organization=other_organization, questionnaire=newer.questionnaire
+    )
+    user = make_member(organization, Role.CONTRIBUTOR, "both")
+    other_organization.memberships.create(user=user, role=Role.COORDINATOR)
+    client.force_login(user)
+
+    iom = client.get(compare_url(a=older.pk, b=newer.pk))
+    first = client.get(compare_url())
+
+    assert iom.status_code == 200
+    assert set(iom.context["submissions"]) == {older, newer}
+    assert set(first.context["submissions"]) == {theirs}
