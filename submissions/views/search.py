@@ -8,6 +8,8 @@ from django.core.paginator import Page, Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from accounts.selectors import current_organization
+
 from ..insight.search import (
     MAX_QUERY_LENGTH,
     WHERE_CHOICES,
@@ -19,6 +21,8 @@ from ..insight.search import (
 )
 from ..sdgs import SDGS
 from ..text import strip_control_characters
+
+ALL_ORGANIZATIONS = "all"
 
 
 class SearchForm(forms.Form):
@@ -84,7 +88,7 @@ class SearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [("", _("Every year")), *[(y, y) for y in scope.years]]
         self.fields["organization"].choices = [
-            ("", _("All my organizations")),
+            (ALL_ORGANIZATIONS, _("All my organizations")),
             *[(code, f"{code} – {name}") for _id, code, name in scope.organizations],
         ]
         self._organization_ids = {code: pk for pk, code, _name in scope.organizations}
@@ -96,7 +100,8 @@ class SearchForm(forms.Form):
         self.helper.form_tag = False
 
     def clean_organization(self) -> int | None:
-        """The chosen organization's id (one of the user's: the choices are theirs only)."""
+        """The chosen organization's id (one of the user's: the choices are theirs only);
+        None for all of them."""
         return self._organization_ids.get(self.cleaned_data["organization"])
 
     def clean_q(self) -> str:
@@ -146,11 +151,16 @@ def _as_page(found: SearchPage) -> Page:
 def search(request):
     """The search form, and the matching answers, parts and rows of every year, 20 a page.
 
-    Only the page shown is read and highlighted; a user of several organizations may narrow
-    the search to one of them (all of them by default).
+    Only the page shown is read and highlighted. A user of several organizations searches
+    one of them unless they choose "All my organizations": the one switched to in the
+    header, else the first they coordinate.
     """
     scope = search_scope(user=request.user)
-    form = SearchForm(request.GET or None, scope=scope)
+    data = request.GET.copy() if request.GET else None
+    if data is not None and "organization" not in data and scope.organization_count > 1:
+        current = current_organization(request, request.user)
+        data["organization"] = current.code if current else ALL_ORGANIZATIONS
+    form = SearchForm(data, scope=scope)
     page = None
     if form.is_valid() and form.cleaned_data["q"]:
         found = submissions_search(

@@ -69,7 +69,7 @@ def test_the_page_reads_a_fixed_number_of_queries_whatever_the_matches_and_organ
         _fill(Submission.objects.create(organization=other, questionnaire=questionnaire), copies=30)
     for page in ("1", "3"):
         with CaptureQueriesContext(connection) as large:
-            response = _page(contributor_client, q="harbour", page=page)
+            response = _page(contributor_client, q="harbour", page=page, organization="all")
         assert response.context["page"].paginator.count == 3 + 4 * 32
         assert len(response.context["page"]) == 20
         assert len(large) == len(small), [q["sql"][:120] for q in large]
@@ -88,8 +88,12 @@ def test_the_organization_filter_restricts_the_results(
     Membership.objects.create(user=contributor, organization=other_organization, role=Role.REVIEWER)
     response = _page(contributor_client, q="harbour")
     assert 'name="organization"' in response.content.decode()
+    # One organization by default (the first, as none is coordinated), all when asked.
+    assert {r.organization_code for r in response.context["page"]} == {"IOM"}
+    assert response.context["page"].paginator.count == 4
+    response = _page(contributor_client, q="harbour", organization="all")
     assert {r.organization_code for r in response.context["page"]} == {"IOM", "UNDP"}
-    assert response.context["page"].paginator.count == 4 + 5  # all of them by default
+    assert response.context["page"].paginator.count == 4 + 5
     response = _page(contributor_client, q="harbour", organization="UNDP")
     assert {r.organization_code for r in response.context["page"]} == {"UNDP"}
     assert response.context["page"].paginator.count == 5
