@@ -58,7 +58,10 @@ class SDG(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"SDG {self.number}: {self.title}"
+        return gettext("SDG %(number)s: %(title)s") % {
+            "number": self.number,
+            "title": gettext(self.title),
+        }
 
 
 class QuestionnaireKind(models.TextChoices):

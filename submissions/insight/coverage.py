@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, IntegerField, Value
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from ..models import ROW_MODELS, Question, Submission, TableKind
 from ..sdgs import SDGS
@@ -40,7 +40,7 @@ class Goal:
 # The goals are fixed data (submissions/sdgs.py, which the data migration loads and the SDG
 # picker shows): reading them from there costs no query, so the exports keep their count.
 GOALS: tuple[Goal, ...] = tuple(
-    Goal(number, title, colour, "#FFFFFF" if number in _WHITE_TEXT else "#000000")
+    Goal(number, gettext_lazy(title), colour, "#FFFFFF" if number in _WHITE_TEXT else "#000000")
     for number, title, colour in SDGS
 )
 
