@@ -42,3 +42,15 @@ def client_ip(request: HttpRequest) -> str | None:
         if len(addresses) >= proxies:
             return addresses[-proxies]
     return request.META.get("REMOTE_ADDR")
+
+
+def user_languages(users) -> dict[int, str]:
+    """Each person's language by their id (the site's default for those who chose none)."""
+    from .models import Preference
+
+    ids = [user.pk for user in users if user is not None]
+    chosen = dict(
+        Preference.objects.filter(user_id__in=ids).order_by().values_list("user_id", "language")
+    )
+    known = dict(settings.LANGUAGES)
+    return {pk: chosen[pk] if chosen.get(pk) in known else settings.LANGUAGE_CODE for pk in ids}
