@@ -156,3 +156,26 @@ def test_the_switch_goes_back_to_the_page_it_was_pressed_on(contributor_client):
         reverse("set_language"), {"language": "en"}, HTTP_REFERER="https://elsewhere.example/"
     )
     assert response["Location"] == "/"
+
+
+def test_the_due_date_is_typed_and_shown_day_first_in_either_language(submission, coordinator):
+    from submissions.views.review import AssignmentForm
+
+    question = submission.questionnaire.questions.get(number="1")
+    later = timezone.localdate() + datetime.timedelta(days=40)
+    for language, placeholder in [("en", "dd/mm/yyyy"), ("fr", "jj/mm/aaaa")]:
+        with translation.override(language):
+            form = AssignmentForm(
+                data={"assignee": coordinator.pk, "due_date": later.strftime("%d/%m/%Y")},
+                submission=submission,
+                question=question,
+            )
+            assert form.is_valid(), form.errors
+            assert form.cleaned_data["due_date"] == later
+            shown = str(
+                AssignmentForm(
+                    initial={"due_date": later}, submission=submission, question=question
+                )["due_date"]
+            )
+            assert f'value="{later.strftime("%d/%m/%Y")}"' in shown
+            assert f'placeholder="{placeholder}"' in shown and 'type="text"' in shown

@@ -13,8 +13,8 @@ SHORT_DATETIME_FORMAT = DATETIME_FORMAT
 YEAR_MONTH_FORMAT = "F Y"
 MONTH_DAY_FORMAT = "j F"
 FIRST_DAY_OF_WEEK = 1  # Monday
-# What a date field accepts: the date picker sends ISO; typed, day first.
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"]
+# What a date field shows and accepts: day first (the first is how a field writes its date).
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d.%m.%Y", "%Y-%m-%d"]
 DATETIME_INPUT_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
 DECIMAL_SEPARATOR = "."
 THOUSAND_SEPARATOR = ","
