@@ -93,6 +93,16 @@ CLIPPED = """() => {
     if (clipped || off) out.push((el.innerText || el.value || '').trim().slice(0, 60) +
       (clipped ? ' [clipped]' : ' [off screen]'));
   }
+  // The SDG chart: each goal's title ends before the bars start.
+  for (const svg of document.querySelectorAll('svg.sdg-chart')) {
+    const axis = svg.querySelector('line');
+    if (!axis) continue;
+    const barX = Number(axis.getAttribute('x1'));
+    for (const t of svg.querySelectorAll('text[x="33"]')) {
+      const b = t.getBBox();
+      if (b.x + b.width > barX) out.push(t.textContent.slice(0, 60) + ' [over the bars]');
+    }
+  }
   return out;
 }"""
 
@@ -133,6 +143,7 @@ def french_site(db):
 
 PAGES = {
     "dashboard": lambda s, q: "/",
+    "overview": lambda s, q: f"/submissions/{s.pk}/",
     "editing": lambda s, q: f"/submissions/{s.pk}/questions/{q.number}/",
     "review": lambda s, q: f"/submissions/{s.pk}/review/",
     "history": lambda s, q: f"/submissions/{s.pk}/questions/2/history/",
@@ -166,7 +177,13 @@ def test_french_pages_hold_no_english_and_nothing_clipped(browser, live_server, 
         if name == "editing":  # a row open: its fields, the SDG picker, its counter
             page.locator(".row-form summary").first.click()
         screenshot(page, f"french-{name}-{width}")
-        text = page.evaluate("document.body.innerText")
+        # Timeline details are stored as written when the event happened, in the language of
+        # whoever caused it (here the seeds' import, in English): a known limit (README).
+        text = page.evaluate(
+            """() => { const copy = document.body.cloneNode(true);
+                copy.querySelectorAll('.timeline-detail').forEach(e => e.remove());
+                document.body.after(copy); const t = copy.innerText; copy.remove(); return t; }"""
+        )
         left = english_left(text, phrases)
         clipped = page.evaluate(CLIPPED)
         wide = page.evaluate("document.documentElement.scrollWidth") > width
