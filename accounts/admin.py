@@ -1,6 +1,9 @@
+from django import forms
+from django.conf import settings
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from .models import Membership, Organization
+from .models import Membership, Organization, Preference
 
 
 class MembershipInline(admin.TabularInline):
@@ -22,3 +25,22 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "organization"]
     search_fields = ["user__username", "user__email", "organization__code"]
     autocomplete_fields = ["user", "organization"]
+
+
+class PreferenceForm(forms.ModelForm):
+    language = forms.ChoiceField(label=_("language"), choices=settings.LANGUAGES)
+
+    class Meta:
+        model = Preference
+        fields = ["user", "language"]
+
+
+@admin.register(Preference)
+class PreferenceAdmin(admin.ModelAdmin):
+    """Each person's language (pages, admin, mails); they choose it in the site's header."""
+
+    form = PreferenceForm
+    list_display = ["user", "language"]
+    list_filter = ["language"]
+    search_fields = ["user__username", "user__email"]
+    autocomplete_fields = ["user"]

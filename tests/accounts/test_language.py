@@ -80,6 +80,13 @@ def test_the_admin_is_in_the_persons_language(client, django_user_model):
     page = client.get(reverse("admin:index")).content.decode()
     assert "Site d’administration" in page  # Django's own French
     assert "Questionnaires et contributions" in page  # the app's name, from our catalogue
+    # Administrators see and change each person's language there too.
+    response = client.post(
+        reverse("admin:accounts_preference_change", args=[admin.pk]),
+        {"user": admin.pk, "language": "en"},
+    )
+    assert response.status_code == 302
+    assert Preference.objects.get(user=admin).language == "en"
 
 
 def test_dates_are_written_one_way_per_language_in_the_configured_time_zone(settings):
