@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install test-provider system-deps lint format clean serve-prod worker bench
+.PHONY: run test install test-provider system-deps lint format clean serve-prod worker bench messages
 
 # Reinstall only when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -67,11 +67,11 @@ worker: install
 bench: install
 	$(PY) benchmarks/run_all.py $(BENCH_ARGS)
 
-## Debian packages some tests need (Chromium, LibreOffice, poppler, fonts); needs root
+## Debian packages some tests need (gettext, Chromium, LibreOffice, poppler, fonts); needs root
 system-deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		chromium libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-liberation fonts-dejavu-core fonts-noto-core \
+		gettext chromium libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-liberation fonts-dejavu-core fonts-noto-core \
 		fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libcairo2 >/dev/null
 
 lint: install
@@ -84,3 +84,15 @@ format: install
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache $(OIDC_PROVIDER)/node_modules
+
+## Translation catalogues: refresh locale/<lang>/LC_MESSAGES/*.po from the sources (LOCALES="fr es"
+## for more), then compile them to the .mo files kept in git. Translate the new entries in between.
+LOCALES ?= fr
+MESSAGES_IGNORE := -i .venv -i build -i test-artifacts -i node_modules -i staticfiles -i tests \
+	-i benchmarks -i scripts -i docs -i seeds
+messages: install
+	DJANGO_DEBUG=1 $(PY) manage.py makemessages $(addprefix -l ,$(LOCALES)) $(MESSAGES_IGNORE) \
+		--add-location file --no-obsolete
+	DJANGO_DEBUG=1 $(PY) manage.py makemessages -d djangojs $(addprefix -l ,$(LOCALES)) \
+		$(MESSAGES_IGNORE) --add-location file --no-obsolete
+	DJANGO_DEBUG=1 $(PY) manage.py compilemessages $(addprefix -l ,$(LOCALES)) $(MESSAGES_IGNORE)

@@ -1,6 +1,9 @@
+from django import forms
+from django.conf import settings
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from .models import Identity, Membership, Organization, OrganizationEvent
+from .models import Identity, Membership, Organization, OrganizationEvent, Preference
 
 
 class MembershipInline(admin.TabularInline):
@@ -39,3 +42,22 @@ class OrganizationEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # a timeline is read, not rewritten
+
+
+class PreferenceForm(forms.ModelForm):
+    language = forms.ChoiceField(label=_("language"), choices=settings.LANGUAGES)
+
+    class Meta:
+        model = Preference
+        fields = ["user", "language"]
+
+
+@admin.register(Preference)
+class PreferenceAdmin(admin.ModelAdmin):
+    """Each person's language (pages, admin, mails); they choose it in the site's header."""
+
+    form = PreferenceForm
+    list_display = ["user", "language"]
+    list_filter = ["language"]
+    search_fields = ["user__username", "user__email"]
+    autocomplete_fields = ["user"]

@@ -17,3 +17,5 @@ class AccountsConfig(AppConfig):
                 remember_organizations(request, user)
 
         user_logged_in.connect(on_login, weak=False, dispatch_uid="accounts_remember_organizations")
+
+        from . import middleware  # noqa: F401  (connects the login hook that reads the language)

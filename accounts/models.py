@@ -268,3 +268,25 @@ class OrganizationEvent(models.Model):
     @property
     def to_role_label(self) -> str:
         return str(Role(self.to_role).label) if self.to_role in Role.values else ""
+
+
+class Preference(models.Model):
+    """What a person chose for themselves: the language of their pages, the admin and mails."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="preference",
+        verbose_name=_("user"),
+    )
+    # One of settings.LANGUAGES, checked by accounts.services (not as choices, so that adding
+    # a language needs no migration). Filled from the browser's language at the first login.
+    language = models.CharField(_("language"), max_length=10)
+
+    class Meta:
+        verbose_name = _("preference")
+        verbose_name_plural = _("preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.language}"

@@ -78,3 +78,15 @@ def current_organization(request: HttpRequest, user: AbstractBaseUser) -> Organi
     coordinated = [m for m in memberships if m.role == Role.COORDINATOR]
     chosen = coordinated or memberships
     return chosen[0].organization if chosen else None
+
+
+def user_languages(users) -> dict[int, str]:
+    """Each person's language by their id (the site's default for those who chose none)."""
+    from .models import Preference
+
+    ids = [user.pk for user in users if user is not None]
+    chosen = dict(
+        Preference.objects.filter(user_id__in=ids).order_by().values_list("user_id", "language")
+    )
+    known = dict(settings.LANGUAGES)
+    return {pk: chosen[pk] if chosen.get(pk) in known else settings.LANGUAGE_CODE for pk in ids}

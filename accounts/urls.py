@@ -12,4 +12,5 @@ urlpatterns = [
     path("members/", views.members, name="members"),
     path("members/<int:pk>/role/", views.member_role, name="member_role"),
     path("members/<int:pk>/deactivate/", views.member_deactivate, name="member_deactivate"),
+    path("language/", views.set_language, name="set_language"),
 ]

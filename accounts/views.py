@@ -8,7 +8,7 @@ from django.contrib import auth, messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,8 +18,10 @@ from django.views.decorators.http import require_POST
 
 from . import oidc, services
 from .forms import InviteForm, LoginForm, PasswordAccountForm, RoleForm
+from .middleware import SESSION_KEY
 from .models import FormerMembership, Identity, Invitation, Membership, OrganizationEvent, Role
 from .selectors import CURRENT_ORGANIZATION_KEY, current_organization, remember_organizations
+from .services import language_supported, preference_set_language
 
 
 class LoginView(auth_views.LoginView):
@@ -225,3 +227,30 @@ def member_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "accounts/member_deactivate.html", context)
     context["assignments"] = services.open_assignments(user=person, organization=organization)
     return render(request, "accounts/member_deactivate.html", context)
+
+
+@require_POST
+def set_language(request):
+    """Store the chosen language with the person (and in a cookie before login), then go back."""
+    language = request.POST.get("language", "")
+    target = request.POST.get("next") or request.headers.get("referer") or "/"
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if not language_supported(language):
+        return response
+    if request.user.is_authenticated:
+        preference_set_language(user=request.user, language=language)
+        request.session[SESSION_KEY] = language
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response

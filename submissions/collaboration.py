@@ -5,7 +5,7 @@ import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role
@@ -138,7 +138,9 @@ def assignment_set(
         message=_("Assigned to %(name)s%(due)s.")
         % {
             "name": person_name(assignee),
-            "due": _(", due %(date)s") % {"date": due_date.isoformat()} if due_date else "",
+            "due": _(", due %(date)s") % {"date": formats.date_format(due_date, "DATE_FORMAT")}
+            if due_date
+            else "",
         },
     )
     notifications.assigned(assignment=assignment, by=user)

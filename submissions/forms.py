@@ -7,6 +7,7 @@ from django.db import models
 from django.forms.utils import flatatt
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -216,7 +217,7 @@ class AnswerForm(StripControlCharactersMixin, forms.Form):
 
 MAX_ROWS_PER_REQUEST = 300
 
-SDG_CHOICES = [(number, f"{number}. {title}") for number, title, _colour in SDGS]
+SDG_CHOICES = [(number, format_lazy("{}. {}", number, _(title))) for number, title, _colour in SDGS]
 
 
 class PythonRenderedMixin:

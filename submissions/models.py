@@ -59,7 +59,10 @@ class SDG(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"SDG {self.number}: {self.title}"
+        return gettext("SDG %(number)s: %(title)s") % {
+            "number": self.number,
+            "title": gettext(self.title),
+        }
 
 
 class QuestionnaireKind(models.TextChoices):
@@ -384,6 +387,11 @@ class SubmissionStatus(models.TextChoices):
     FINALIZED = "finalized", _("Finalized")
 
 
+def site_languages() -> list[tuple[str, str]]:
+    """The site's languages (settings.LANGUAGES), read when asked: adding one needs no migration."""
+    return list(settings.LANGUAGES)
+
+
 class Submission(models.Model):
     """One organization's answer to one questionnaire."""
 
@@ -406,6 +414,16 @@ class Submission(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Who finalized it and when, while it is finalized (the timeline keeps every time).
     finalized_at = models.DateTimeField(_("finalized on"), null=True, blank=True, editable=False)
+    document_language = models.CharField(
+        _("language of the documents"),
+        max_length=10,
+        choices=site_languages,
+        default="en",
+        help_text=_(
+            "Language of the labels the Word, PDF and print documents add (status, cover, "
+            "“Relevant SDGs”); the questionnaire's text and the answers stay as written."
+        ),
+    )
     finalized_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -6,7 +6,7 @@ Neither an export nor an insight: both read it, so that neither package imports 
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from .models import TableKind, TableRow
 from .sdgs import format_sdgs
@@ -91,7 +91,9 @@ def question_row_fields(question) -> list[FieldWording]:
 
 
 def _with_limit(label: str, limit: int | None) -> str:
-    return f"{label} (max {limit} words)" if limit else label
+    if not limit:
+        return label
+    return gettext("%(label)s (max %(limit)s words)") % {"label": label, "limit": limit}
 
 
 def clean(value: Any) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -334,6 +335,16 @@ def questionnaire_create_from_definition(*, definition: dict[str, Any]) -> Quest
             row_field_obj.full_clean()
             row_field_obj.save()
     return questionnaire
+
+
+def submission_set_document_language(*, submission: Submission, language: str) -> None:
+    """Choose the language of the labels the submission's documents add (not its text)."""
+    if language not in dict(settings.LANGUAGES):
+        raise ServiceError(
+            _("“%(language)s” is not one of the site's languages.") % {"language": language}
+        )
+    Submission.objects.filter(pk=submission.pk).update(document_language=language)
+    submission.document_language = language
 
 
 def submission_open(

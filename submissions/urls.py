@@ -70,6 +70,11 @@ urlpatterns = [
         name="assign",
     ),
     path("submissions/<int:pk>/", pages.submission_detail, name="submission_detail"),
+    path(
+        "submissions/<int:pk>/document-language/",
+        coordination.submission_document_language,
+        name="submission_document_language",
+    ),
     path("submissions/<int:pk>/import/", imports.import_upload, name="submission_import"),
     path(
         "submissions/<int:pk>/import/confirm/",

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.selectors import person_name
@@ -281,6 +282,16 @@ def submission_content(submission: Submission) -> SubmissionContent:
     )
 
 
+def in_document_language(submission: Submission):
+    """Translate what a document adds (status, cover, labels) into the submission's document
+    language: English unless a coordinator chose another. The questionnaire's own text and the
+    answers are written as they are, whatever the language."""
+    language = submission.document_language
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    return translation.override(language)
+
+
 # -- Base classes --------------------------------------------------------------------------
 
 
@@ -298,9 +309,12 @@ class BaseExporter:
         return f"{submission.organization.code}-{submission.questionnaire.slug}.{self.extension}"
 
     def render(self, submission: Submission) -> tuple[str, str, bytes]:
-        """(filename, content type, content) of the submission in this format."""
+        """(filename, content type, content) of the submission in this format, with the labels
+        the document adds in the submission's document language."""
         loaded = submission_for_export(submission.pk, with_review=self.with_review)
-        return self.filename(loaded), self.content_type, self.render_content(loaded)
+        with in_document_language(loaded):
+            content = self.render_content(loaded)
+        return self.filename(loaded), self.content_type, content
 
     def render_content(self, submission: Submission) -> bytes:
         """The file's bytes, from a submission loaded by submission_for_export."""

@@ -139,7 +139,7 @@ def _language_tag() -> str:
 
 def _long_date(value: date) -> str:
     """A date the UN's way: "1 December 2026" (the month's name translated)."""
-    return date_format(value, "j F Y")
+    return date_format(value, "DATE_FORMAT")
 
 
 def _set_properties(document, content: SubmissionContent, language: str) -> None:

@@ -255,6 +255,7 @@ def submission_to_data(submission: Submission) -> dict[str, Any]:
         },
         "submission": {
             "status": submission.status,
+            "document_language": submission.document_language,
             "created_at": timestamp(submission.created_at),
             "updated_at": timestamp(submission.updated_at),
             "finalized_at": timestamp(submission.finalized_at),

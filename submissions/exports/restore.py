@@ -166,6 +166,12 @@ def _restore(data: Any, *, replace: bool, user=None) -> RestoreResult:
             organization=organization,
             questionnaire=questionnaire,
             **_values(Submission, meta, ("status",), where),
+            # Files from before the setting existed: English, the default.
+            **(
+                _values(Submission, meta, ("document_language",), where)
+                if "document_language" in meta
+                else {}
+            ),
         )
         _check(submission, where)
         submission.save()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, IntegerField, Value
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from ..models import ROW_MODELS, Question, Submission, TableKind
 from ..sdgs import SDGS
@@ -40,7 +40,7 @@ class Goal:
 # The goals are fixed data (submissions/sdgs.py, which the data migration loads and the SDG
 # picker shows): reading them from there costs no query, so the exports keep their count.
 GOALS: tuple[Goal, ...] = tuple(
-    Goal(number, title, colour, "#FFFFFF" if number in _WHITE_TEXT else "#000000")
+    Goal(number, gettext_lazy(title), colour, "#FFFFFF" if number in _WHITE_TEXT else "#000000")
     for number, title, colour in SDGS
 )
 
@@ -363,12 +363,18 @@ class Chart:
 
 def sdg_chart(coverage: Coverage, *, width_cm: float | None = None) -> Chart:
     """The chart of a coverage; width_cm sizes it for print (else it is WIDTH pixels wide)."""
+    # The goals' titles stand left of the bars: as wide as the longest, in the active language
+    # (French runs longer: SDG 13 is "Mesures relatives à la lutte contre les changements
+    # climatiques"), at about 6.8 units a character of the 13-unit text.
+    longest = max((len(str(g.goal.title)) for g in coverage.goals), default=0)
+    bar_x = max(_BAR_X, 33 + math.ceil(6.8 * longest) + 12)
+    bar_max = min(_BAR_MAX, WIDTH - bar_x - 40)
     top = max((g.total for g in coverage.goals), default=0)
-    scale = _BAR_MAX / top if top else 0
+    scale = bar_max / top if top else 0
     bars = []
     for index, item in enumerate(coverage.goals):
         y = _LEGEND_HEIGHT + index * _ROW_HEIGHT
-        x = float(_BAR_X)
+        x = float(bar_x)
         segments = []
         for position, kind in enumerate(coverage.kinds):
             count = item.counts[kind]
@@ -400,6 +406,7 @@ def sdg_chart(coverage: Coverage, *, width_cm: float | None = None) -> Chart:
         title=title,
         display_width=display[0],
         display_height=display[1],
+        bar_x=bar_x,
     )
 
 

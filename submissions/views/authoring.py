@@ -507,7 +507,7 @@ def _json_payload(submission, question, results) -> dict:
     now = timezone.localtime()
     return {
         "results": [r.as_dict() for r in results],
-        "saved_at": formats.time_format(now, "H:i"),
+        "saved_at": formats.time_format(now, "TIME_FORMAT"),
         "question": {"over": state.over, "words": state.words, "status": state.status},
         "row_count": state.row_count,
     }

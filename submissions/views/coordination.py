@@ -14,7 +14,7 @@ from ..carry_forward import carry_forward_plan
 from ..changes import submission_carry_forward
 from ..models import Questionnaire
 from ..selectors import submissions_visible_to
-from ..services import ServiceError, submission_open
+from ..services import ServiceError, submission_open, submission_set_document_language
 
 
 def require_coordinator(user, organization: Organization) -> None:
@@ -41,6 +41,27 @@ def submission_open_view(request, organization_pk: int, questionnaire_pk: int):
     messages.success(request, _("The %(year)s submission is open.") % {"year": questionnaire.year})
     if carry_forward_plan(submission=submission).source:
         return redirect("carry_forward", pk=submission.pk)
+    return redirect(submission)
+
+
+@login_required
+@require_POST
+def submission_document_language(request, pk: int):
+    """A coordinator chooses the language of the labels in the submission's documents."""
+    submission = get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
+    require_coordinator(request.user, submission.organization)
+    try:
+        submission_set_document_language(
+            submission=submission, language=request.POST.get("language", "")
+        )
+    except ServiceError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("The documents' labels are now in %(language)s.")
+            % {"language": submission.get_document_language_display()},
+        )
     return redirect(submission)
 
 

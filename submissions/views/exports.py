@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.models import Organization
 
 from ..exports import EXPORTERS, LIST_FORMATS, get_exporter, jobs, render_export, txt
-from ..exports.base import submission_for_export
+from ..exports.base import in_document_language, submission_for_export
 from ..exports.pdf import STYLESHEET, TEMPLATE, print_context
 from ..exports.rows import SHEETS
 from ..models import ExportJobStatus
@@ -101,15 +101,16 @@ def submission_print(request, pk: int):
     """The submission laid out for printing: the same template the PDF is made from."""
     visible = get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
     submission = submission_for_export(visible.pk)
-    return render(
-        request,
-        TEMPLATE,
-        print_context(
-            submission,
-            stylesheet_url=static(STYLESHEET),
-            back_url=submission.get_absolute_url(),
-        ),
-    )
+    with in_document_language(submission):
+        return render(
+            request,
+            TEMPLATE,
+            print_context(
+                submission,
+                stylesheet_url=static(STYLESHEET),
+                back_url=submission.get_absolute_url(),
+            ),
+        )
 
 
 @login_required
@@ -148,6 +149,6 @@ def submission_text(request, pk: int):
     number = request.GET.get("question") or None
     if number is not None and not submission.questionnaire.questions.filter(number=number):
         raise Http404(_("This questionnaire has no question %(number)s.") % {"number": number})
-    return HttpResponse(
-        txt.submission_text(submission, number=number), content_type="text/plain; charset=utf-8"
-    )
+    with in_document_language(submission):
+        text = txt.submission_text(submission, number=number)
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")

@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.db.models import Count, Q
@@ -122,6 +123,7 @@ def submission_detail(request, pk: int):
             "submission": submission,
             "progress": progress,
             "is_coordinator": role == Role.COORDINATOR,
+            "document_languages": settings.LANGUAGES,
             "allowed": allowed_actions(request.user, submission),
             "finalized_message": finalized_message(submission) if finalized else "",
             "timeline": submission_timeline(submission=submission),

@@ -149,8 +149,15 @@ class AssignmentForm(forms.Form):
     due_date = forms.DateField(
         label=gettext_lazy("Due date"),
         required=False,
+        # Written as the language writes a date by hand (15/02/2025), not as the browser's own
+        # date picker would: that follows the browser's language, whatever the page's.
         widget=forms.DateInput(
-            attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"
+            attrs={
+                "class": "form-control form-control-sm",
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "placeholder": gettext_lazy("dd/mm/yyyy"),
+            }
         ),
     )
 

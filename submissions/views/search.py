@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.shortcuts import render
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import current_organization
@@ -79,7 +80,10 @@ class SearchForm(forms.Form):
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[("", _("Any SDG")), *[(n, f"{n}. {title}") for n, title, _c in SDGS]],
+        choices=[
+            ("", _("Any SDG")),
+            *[(n, format_lazy("{}. {}", n, _(title))) for n, title, _c in SDGS],
+        ],
         help_text=_("Only table rows carry SDGs."),
         error_messages={"invalid_choice": _("Choose an SDG from 1 to 17.")},
     )

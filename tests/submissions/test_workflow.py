@@ -354,7 +354,8 @@ def test_taking_an_assignment_away_needs_no_new_date(client, submission, people)
     client.force_login(people["coordinator"])
     page = client.get(reverse("review_page", args=[submission.pk])).content.decode()
     old_date = (timezone.localdate() - timedelta(days=3)).isoformat()
-    assert f'value="{old_date}"' in page  # the form shows the date it had
+    shown = (timezone.localdate() - timedelta(days=3)).strftime("%d/%m/%Y")
+    assert f'value="{shown}"' in page  # the form shows the date it had, day first
     response = client.post(
         reverse("assign", args=[submission.pk, "1"]), {"assignee": "", "due_date": old_date}
     )

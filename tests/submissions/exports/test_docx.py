@@ -14,6 +14,7 @@ from docx.shared import Emu, Inches
 from submissions.exports import render_export
 from submissions.models import Answer, Submission, SubmissionStatus
 from submissions.seeds import seeds_load
+from submissions.services import submission_set_document_language
 from tests.submissions.exports.conftest import body_paragraphs
 
 pytestmark = pytest.mark.django_db
@@ -186,7 +187,7 @@ def test_the_footer_numbers_the_pages_with_fields(filled_submission):
     assert [p.text for p in footer.paragraphs] == ["\tPage 1 of 1"]  # as the fields last read
 
 
-def test_the_document_language_is_the_active_language(filled_submission):
+def test_the_document_language_is_the_submissions(filled_submission):
     def languages(document):
         default = document.styles.element.find("w:docDefaults/w:rPrDefault/w:rPr/w:lang", NS)
         return default.get(qn("w:val")), document.core_properties.language
@@ -194,8 +195,12 @@ def test_the_document_language_is_the_active_language(filled_submission):
     _, _, document = _open(filled_submission)
     assert languages(document) == ("en", "en")
 
+    # The submission's document language, not the reader's.
     with translation.override("fr"):
         _, _, document = _open(filled_submission)
+    assert languages(document) == ("en", "en")
+    submission_set_document_language(submission=filled_submission, language="fr")
+    _, _, document = _open(filled_submission)
     assert languages(document) == ("fr", "fr")
 
 

@@ -261,12 +261,15 @@ def test_pdf_is_tagged_with_its_language_and_title(seed_submission, tmp_path):
     assert "/Headers" in structure  # each value cell names its label cell
 
 
-def test_the_pdf_is_in_the_active_language(filled_submission):
+def test_the_pdf_is_in_the_submissions_document_language(filled_submission):
     from django.utils import translation
 
+    from submissions.services import submission_set_document_language
+
     with translation.override("fr"):
-        catalog = pdf_catalog(pdf_of(filled_submission))
-    assert b"/Lang (fr)" in catalog
+        assert b"/Lang (en)" in pdf_catalog(pdf_of(filled_submission))
+    submission_set_document_language(submission=filled_submission, language="fr")
+    assert b"/Lang (fr)" in pdf_catalog(pdf_of(filled_submission))
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,34 @@
   var form = document.getElementById("question-form");
   if (!form) { return; }
 
-  var t = window.gettext || function (s) { return s; };
+  var gettext = window.gettext || function (s) { return s; };
+  var ngettext = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
   var fmt = window.interpolate || function (s, args) { return s.replace("%s", args[0]); };
+  // A date and time written as the server writes them: the language's DATETIME_FORMAT (from
+  // the JavaScript catalogue), month names in the page's language, in the site's time zone.
+  function formatDateTime(date) {
+    var pattern = window.get_format ? window.get_format("DATETIME_FORMAT") : "j F Y, H:i";
+    var lang = document.documentElement.lang || "en";
+    var zone = form.dataset.timeZone || undefined;
+    var parts = {};
+    new Intl.DateTimeFormat("en-u-nu-latn", {
+      timeZone: zone, year: "numeric", month: "numeric", day: "numeric",
+      hour: "numeric", minute: "numeric", hourCycle: "h23"
+    }).formatToParts(date).forEach(function (p) { parts[p.type] = p.value; });
+    var monthName = new Intl.DateTimeFormat(lang, { timeZone: zone, month: "long" }).format(date);
+    var pad = function (v) { return ("0" + v).slice(-2); };
+    var values = {
+      j: String(Number(parts.day)), d: pad(parts.day), n: String(Number(parts.month)),
+      m: pad(parts.month), F: monthName, Y: parts.year, G: String(Number(parts.hour) % 24),
+      H: pad(Number(parts.hour) % 24), i: pad(parts.minute)
+    };
+    var out = "";
+    for (var k = 0; k < pattern.length; k++) {
+      var ch = pattern[k];
+      if (ch === "\\" && k + 1 < pattern.length) { out += pattern[++k]; } else { out += values[ch] !== undefined ? values[ch] : ch; }
+    }
+    return out;
+  }
   var editable = form.dataset.editable === "1";
   var statusEl = document.getElementById("save-status");
   var pendingEl = document.getElementById("pending-removals");
@@ -63,7 +89,7 @@
     var start = overflowStart(textarea.value, limit);
     var before = textarea.value.slice(Math.max(0, start - 60), start);
     box.replaceChildren(
-      el("span", "text-body-secondary", t("Past the limit:") + " …" + before.replace(/^\S*\s/, "")),
+      el("span", "text-body-secondary", gettext("Past the limit:") + " …" + before.replace(/^\S*\s/, "")),
       el("mark", "over-limit-words", textarea.value.slice(start))
     );
     box.classList.remove("d-none");
@@ -87,18 +113,18 @@
     var under = minimum && words > 0 && words < minimum;
     var text;
     if (minimum && limit) {
-      text = fmt(t("%(words)s words, %(minimum)s-%(limit)s"), { words: words, minimum: minimum, limit: limit }, true);
+      text = fmt(gettext("%(words)s words, %(minimum)s-%(limit)s"), { words: words, minimum: minimum, limit: limit }, true);
     } else if (limit) {
-      text = fmt(t("%(words)s / %(limit)s words"), { words: words, limit: limit }, true);
+      text = fmt(gettext("%(words)s / %(limit)s words"), { words: words, limit: limit }, true);
     } else if (minimum) {
-      text = fmt(t("%(words)s words, at least %(minimum)s"), { words: words, minimum: minimum }, true);
+      text = fmt(gettext("%(words)s words, at least %(minimum)s"), { words: words, minimum: minimum }, true);
     } else {
-      text = fmt(t("%(words)s words"), { words: words }, true);
+      text = fmt(gettext("%(words)s words"), { words: words }, true);
     }
     if (over) {
-      text += " — " + fmt(t("%(over)s over the limit"), { over: words - limit }, true);
+      text += " — " + fmt(gettext("%(over)s over the limit"), { over: words - limit }, true);
     } else if (under) {
-      text += " — " + fmt(t("%(short)s below the minimum"), { short: minimum - words }, true);
+      text += " — " + fmt(gettext("%(short)s below the minimum"), { short: minimum - words }, true);
     }
     counter.textContent = text;
     counter.classList.toggle("text-danger", !!over);
@@ -156,7 +182,7 @@
       var op = piece[0], text = piece[1];
       if (op === "equal") { box.appendChild(document.createTextNode(text)); return; }
       var node = el(op === "delete" ? "del" : "ins", op === "delete" ? "diff-theirs" : "diff-mine");
-      var said = el("span", "visually-hidden", op === "delete" ? t("[only in the saved version:]") + " " : t("[only in yours:]") + " ");
+      var said = el("span", "visually-hidden", op === "delete" ? gettext("[only in the saved version:]") + " " : gettext("[only in yours:]") + " ");
       node.append(said, document.createTextNode(text));
       box.appendChild(node);
       if (!first) { first = node; }
@@ -234,7 +260,7 @@
       var section = form.querySelector(".answer[data-prefix='" + prefix + "']");
       var label = section.querySelector("h2, label");
       items.push({
-        label: label ? label.textContent.trim() : t("Answer"), diff: wordDiff(there.text, mine.text),
+        label: label ? label.textContent.trim() : gettext("Answer"), diff: wordDiff(there.text, mine.text),
         apply: function () {
           form.elements.namedItem(prefix + "-text").value = mine.text;
           var mark = form.elements.namedItem(prefix + "-nothing_to_report");
@@ -249,13 +275,13 @@
         var there = rowState(row);
         if (sameValues(there.values, state.values) && there.removed === state.removed) { return; }
         items.push({
-          label: fmt(t("Row “%(name)s”"), { name: state.values.name || t("(unnamed)") }, true),
+          label: fmt(gettext("Row “%(name)s”"), { name: state.values.name || gettext("(unnamed)") }, true),
           diff: wordDiff(describeValues(there.values), describeValues(state.values)),
           apply: function () { applyRowValues(row, state.values); if (state.removed) { setRemoved(row, true); } touched[row.dataset.prefix] = true; }
         });
       } else if (!state.removed && !state.id && hasContent(state.values)) {
         items.push({
-          label: fmt(t("A new row you added: “%(name)s” (not saved yet)"), { name: state.values.name || t("(unnamed)") }, true),
+          label: fmt(gettext("A new row you added: “%(name)s” (not saved yet)"), { name: state.values.name || gettext("(unnamed)") }, true),
           diff: wordDiff("", describeValues(state.values)),
           apply: function () {
             var added = addRow(false);
@@ -269,7 +295,7 @@
     });
     if (!items.length) { dropLocalCopy(); return; }
     var banner = document.getElementById("local-copy");
-    banner.querySelector(".js-local-time").textContent = "(" + new Date(saved.at).toLocaleString() + ")";
+    banner.querySelector(".js-local-time").textContent = "(" + formatDateTime(new Date(saved.at)) + ")";
     var list = banner.querySelector(".js-local-items");
     list.replaceChildren();
     items.forEach(function (item) {
@@ -356,7 +382,7 @@
     var note = form.querySelector(".js-row-limit");
     if (note) { note.classList.toggle("d-none", !atLimit); }
     var pending = rowElements().filter(function (row) { return field(row, "DELETE").checked && field(row, "id").value; }).length;
-    pendingEl.textContent = pending ? fmt(t("%(n)s row(s) will be removed when you press Save."), { n: pending }, true) : "";
+    pendingEl.textContent = pending ? fmt(ngettext("%(n)s row will be removed when you press Save.", "%(n)s rows will be removed when you press Save.", pending), { n: pending }, true) : "";
     pendingEl.classList.toggle("d-none", !pending);
     var current = summaries().filter(function (s) { return s.tabIndex === 0; })[0];
     setRoving(current || summaries()[0]);
@@ -364,7 +390,7 @@
 
   function updateSummary(row) {
     var name = field(row, "name");
-    row.querySelector(".js-row-title").textContent = (name && name.value) || t("New row");
+    row.querySelector(".js-row-title").textContent = (name && name.value) || gettext("New row");
     var chips = row.querySelector(".js-row-sdgs");
     if (chips) {
       chips.replaceChildren();
@@ -377,7 +403,7 @@
     if (description && badge) {
       var count = window.countWords(description.value);
       var limit = parseInt(description.dataset.wordLimit || "", 10);
-      badge.textContent = limit ? fmt(t("%(words)s / %(limit)s words"), { words: count, limit: limit }, true) : fmt(t("%(words)s words"), { words: count }, true);
+      badge.textContent = limit ? fmt(gettext("%(words)s / %(limit)s words"), { words: count, limit: limit }, true) : fmt(gettext("%(words)s words"), { words: count }, true);
       badge.className = "badge rounded-pill js-row-words " + (limit && count > limit ? "text-bg-danger" : "text-bg-light border");
     }
   }
@@ -527,24 +553,24 @@
   function showAnswerConflict(key, result, textarea, version) {
     var merge = result.merge || { diff: wordDiff(result.current.text, textarea.value), text: textarea.value, clashes: [] };
     var holder = el("div", "my-2");
-    holder.appendChild(el("p", "small mb-1", fmt(t("Struck through: only in the version %(by)s saved. Underlined: only in yours."), { by: result.updated_by || t("someone") }, true)));
+    holder.appendChild(el("p", "small mb-1", fmt(gettext("Struck through: only in the version %(by)s saved. Underlined: only in yours."), { by: result.updated_by || gettext("someone") }, true)));
     var shown = renderDiff(merge.diff);
     holder.appendChild(shown.box);
     if (merge.clashes.length) {
       var clashes = el("ul", "small mb-0 mt-2");
       merge.clashes.forEach(function (clash) {
         var li = el("li");
-        li.append(el("span", "", t("Both changed this passage — yours: ")), el("mark", "", clash.mine), el("span", "", " " + t("theirs: ")), el("span", "", clash.theirs));
+        li.append(el("span", "", gettext("Both changed this passage — yours: ")), el("mark", "", clash.mine), el("span", "", " " + gettext("theirs: ")), el("span", "", clash.theirs));
         clashes.appendChild(li);
       });
       holder.appendChild(clashes);
     }
     showPanel(key, "danger", [result.errors[0]], holder, [
-      button(t("Keep mine"), "btn-danger", function () { version.value = result.version; clearPanel(key); changed(true); }),
-      button(t("Use theirs"), "btn-outline-secondary", function () {
+      button(gettext("Keep mine"), "btn-danger", function () { version.value = result.version; clearPanel(key); changed(true); }),
+      button(gettext("Use theirs"), "btn-outline-secondary", function () {
         textarea.value = result.current.text; version.value = result.version; updateCounter(textarea); clearPanel(key); changed(true);
       }),
-      button(t("Edit the merged text"), "btn-outline-primary", function () {
+      button(gettext("Edit the merged text"), "btn-outline-primary", function () {
         textarea.value = merge.text; version.value = result.version; updateCounter(textarea);
         textarea.focus();
         if (merge.clashes.length) { textarea.setSelectionRange(merge.clashes[0].start, merge.clashes[0].end); }
@@ -603,13 +629,13 @@
     }
     if (result.status === "conflict") {
       var fields = (result.merge && result.merge.fields) || [];
-      var note = fields.length ? fmt(t("Both of you changed: %(fields)s."), { fields: fields.join(", ") }, true) : "";
+      var note = fields.length ? fmt(gettext("Both of you changed: %(fields)s."), { fields: fields.join(", ") }, true) : "";
       var current = result.current || {};
       var holder = el("div", "my-2");
       holder.appendChild(renderDiff(wordDiff(describeValues(current), describeValues(rowState(row).values))).box);
       showPanel(key, "danger", [result.errors[0], note], holder, [
-        button(t("Keep mine"), "btn-danger", function () { field(row, "version").value = result.version; clearPanel(key); changed(true); }),
-        button(t("Use theirs"), "btn-outline-secondary", function () {
+        button(gettext("Keep mine"), "btn-danger", function () { field(row, "version").value = result.version; clearPanel(key); changed(true); }),
+        button(gettext("Use theirs"), "btn-outline-secondary", function () {
           applyRowValues(row, current);
           field(row, "version").value = result.version;
           clearPanel(key);
@@ -620,10 +646,10 @@
     }
     if (result.status === "missing") {
       showPanel(key, "danger", result.errors, null, [
-        button(t("Add it back as a new row"), "btn-danger", function () {
+        button(gettext("Add it back as a new row"), "btn-danger", function () {
           field(row, "id").value = ""; field(row, "version").value = "0"; clearPanel(key); changed(true);
         }),
-        button(t("Discard my text"), "btn-outline-secondary", function () { row.remove(); renumber(); keepLocalCopy(); })
+        button(gettext("Discard my text"), "btn-outline-secondary", function () { row.remove(); renumber(); keepLocalCopy(); })
       ]);
       return false;
     }
@@ -656,7 +682,7 @@
     var data = new FormData(form);
     data.set("autosave", "1");
     var sent = sentState();
-    setStatus(t("Saving…"));
+    setStatus(gettext("Saving…"));
     inFlight = fetch(form.action, {
       method: "POST",
       body: data,
@@ -681,22 +707,22 @@
       if (allGood && dirty) {
         // Typed again while this save was on its way: not all of it is saved yet.
         keepLocalCopy();
-        setStatus(t("Unsaved changes…"));
+        setStatus(gettext("Unsaved changes…"));
       } else if (allGood) {
         var merged = body.results.filter(function (r) { return r.status === "merged"; }).length;
-        setStatus(fmt(merged ? t("Saved at %(time)s, merged with a colleague's change.") : t("Saved at %(time)s."), { time: body.saved_at }, true));
+        setStatus(fmt(merged ? gettext("Saved at %(time)s, merged with a colleague's change.") : gettext("Saved at %(time)s."), { time: body.saved_at }, true));
         dropLocalCopy(); // the server has it all: the local copy is no longer needed
       } else {
         keepLocalCopy();
-        setStatus(t("Some changes were not saved: see the messages above. Your text is kept."), "danger");
+        setStatus(gettext("Some changes were not saved: see the messages above. Your text is kept."), "danger");
       }
     }).catch(function (error) {
       dirty = true;
       keepLocalCopy();
       if (error.kind === "session") {
-        setStatus(t("Not saved: your session has expired. Log in again in another tab; your text is kept in this browser and will be saved then."), "danger");
+        setStatus(gettext("Not saved: your session has expired. Log in again in another tab; your text is kept in this browser and will be saved then."), "danger");
       } else if (error.kind === "forbidden") {
-        setStatus(t("Not saved: the server refused the request. Reload the page; your text is kept in this browser and will be offered back."), "danger");
+        setStatus(gettext("Not saved: the server refused the request. Reload the page; your text is kept in this browser and will be offered back."), "danger");
       } else if (error.kind === "refused") {
         setStatus(error.message, "danger");
         dirty = false;
@@ -704,9 +730,9 @@
       } else if (error.kind === "unavailable") {
         setStatus(error.message, "danger");
       } else if (error.kind === "server") {
-        setStatus(t("Not saved: the server had a problem. Your text is kept in this browser; trying again shortly."), "danger");
+        setStatus(gettext("Not saved: the server had a problem. Your text is kept in this browser; trying again shortly."), "danger");
       } else {
-        setStatus(t("Not saved: the server cannot be reached. Your text is kept in this browser; trying again shortly."), "danger");
+        setStatus(gettext("Not saved: the server cannot be reached. Your text is kept in this browser; trying again shortly."), "danger");
       }
       timer = setTimeout(save, RETRY_MS);
     }).finally(function () {
@@ -726,7 +752,7 @@
     dirty = true;
     lastTyped = Date.now();
     keepLocalCopy();
-    setStatus(t("Unsaved changes…"));
+    setStatus(gettext("Unsaved changes…"));
     if (timer) { clearTimeout(timer); }
     if (inFlight) { return; }
     timer = setTimeout(save, immediately ? 0 : DEBOUNCE_MS);
@@ -755,8 +781,8 @@
     var typing = here.filter(function (p) { return p.editing; }).map(function (p) { return p.name; });
     var reading = here.filter(function (p) { return !p.editing; }).map(function (p) { return p.name; });
     var parts = [];
-    if (typing.length) { parts.push(fmt(t("%(names)s editing this question"), { names: typing.join(", ") }, true)); }
-    if (reading.length) { parts.push(fmt(t("%(names)s also here"), { names: reading.join(", ") }, true)); }
+    if (typing.length) { parts.push(fmt(gettext("%(names)s editing this question"), { names: typing.join(", ") }, true)); }
+    if (reading.length) { parts.push(fmt(gettext("%(names)s also here"), { names: reading.join(", ") }, true)); }
     presenceEl.replaceChildren();
     if (parts.length) { presenceEl.appendChild(el("span", "badge text-bg-warning presence-badge", parts.join(" · "))); }
     if (!tocWrapper) { return; }
@@ -766,7 +792,7 @@
       box.replaceChildren();
       present.filter(function (p) { return p.question === item.dataset.question; }).forEach(function (p) {
         var badge = el("span", "badge rounded-pill text-bg-warning", p.name);
-        badge.title = p.editing ? fmt(t("%(name)s is editing"), { name: p.name }, true) : fmt(t("%(name)s has it open"), { name: p.name }, true);
+        badge.title = p.editing ? fmt(gettext("%(name)s is editing"), { name: p.name }, true) : fmt(gettext("%(name)s has it open"), { name: p.name }, true);
         box.appendChild(badge);
       });
     });
@@ -781,7 +807,7 @@
       if (!version || entry.text === undefined || touched[prefix] || inFlight) { return; }
       if (textarea) { textarea.value = entry.text; updateCounter(textarea); }
       version.value = entry.version;
-      showPanel(prefix, "info", [entry.by ? fmt(t("%(name)s saved a new version: it is shown here."), { name: entry.by }, true) : t("A colleague saved a new version: it is shown here.")], null, []);
+      showPanel(prefix, "info", [entry.by ? fmt(gettext("%(name)s saved a new version: it is shown here."), { name: entry.by }, true) : gettext("A colleague saved a new version: it is shown here.")], null, []);
     });
     var others = 0;
     Object.keys(body.rows || {}).forEach(function (id) {
@@ -868,7 +894,7 @@
     // An autosave in flight would make the Save button's request look like a stale edit.
     if (waiting) {
       event.preventDefault();
-      setStatus(t("Saving…"));
+      setStatus(gettext("Saving…"));
       waiting.finally(function () { form.submit(); });
     }
   });
@@ -876,7 +902,7 @@
     if ((event.ctrlKey || event.metaKey) && (event.key === "s" || event.key === "S")) {
       event.preventDefault();
       if (!editable) { return; }
-      if (dirty || timer) { changed(true); } else if (!inFlight) { setStatus(t("Everything is saved.")); }
+      if (dirty || timer) { changed(true); } else if (!inFlight) { setStatus(gettext("Everything is saved.")); }
     }
   });
   window.addEventListener("beforeunload", function (event) {

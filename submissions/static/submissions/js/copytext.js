@@ -4,7 +4,7 @@
  */
 (function () {
   "use strict";
-  var t = window.gettext || function (s) { return s; };
+  var gettext = window.gettext || function (s) { return s; };
   document.querySelectorAll(".js-copy-text").forEach(function (copyButton) {
     if (!navigator.clipboard) { return; }
     copyButton.classList.remove("d-none");
@@ -16,9 +16,9 @@
       }).then(function (text) {
         return navigator.clipboard.writeText(text);
       }).then(function () {
-        copyButton.textContent = t("Copied");
+        copyButton.textContent = gettext("Copied");
       }).catch(function () {
-        copyButton.textContent = t("Could not copy");
+        copyButton.textContent = gettext("Could not copy");
       }).finally(function () {
         setTimeout(function () { copyButton.textContent = label; }, 2500);
       });
