@@ -139,6 +139,18 @@ def comment_resolve(request, pk: int, comment_id: int):
     return _back(submission, comment.question, f"comment-{comment.parent_id or comment.pk}")
 
 
+def assignable_people(submission: Submission):
+    """Who a question of the submission can be given to: its contributors and coordinators."""
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__organization_id=submission.organization_id,
+            memberships__role__in=[Role.CONTRIBUTOR, Role.COORDINATOR],
+        )
+        .order_by("username")
+    )
+
+
 class AssignmentForm(forms.Form):
     assignee = forms.ModelChoiceField(
         queryset=get_user_model().objects.none(),
@@ -161,21 +173,21 @@ class AssignmentForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, submission: Submission, question: Question, **kwargs):
+    def __init__(self, *args, submission: Submission, question: Question, people=None, **kwargs):
+        """``people``: the assignable people, read once for the page's forms (each form
+        would otherwise read them again to list them)."""
         # One form per question on the review page: ids of their own, the same field names.
         kwargs.setdefault("auto_id", f"id_q{question.pk}-%s")
         super().__init__(*args, **kwargs)
         self.question = question
-        self.fields["assignee"].queryset = (
-            get_user_model()
-            .objects.filter(
-                memberships__organization=submission.organization,
-                memberships__role__in=[Role.CONTRIBUTOR, Role.COORDINATOR],
-            )
-            .order_by("username")
-        )
-        self.fields["assignee"].empty_label = gettext_lazy("Nobody")
-        self.fields["assignee"].label_from_instance = person_name
+        field = self.fields["assignee"]
+        field.queryset = assignable_people(submission)
+        field.empty_label = gettext_lazy("Nobody")
+        field.label_from_instance = person_name
+        if people is not None:
+            field.widget.choices = [("", field.empty_label)] + [
+                (person.pk, person_name(person)) for person in people
+            ]
 
     def clean(self):
         cleaned = super().clean()
@@ -261,6 +273,8 @@ def _review_page(request, submission, *, refused: AssignmentForm | None = None, 
         ).select_related("assignee")
     }
 
+    people = list(assignable_people(submission))
+
     def assign_form(question) -> AssignmentForm:
         if refused is not None and refused.question == question:
             return refused
@@ -268,6 +282,7 @@ def _review_page(request, submission, *, refused: AssignmentForm | None = None, 
         return AssignmentForm(
             submission=submission,
             question=question,
+            people=people,
             initial={
                 "assignee": getattr(current, "assignee_id", None),
                 "due_date": getattr(current, "due_date", None),

@@ -404,3 +404,29 @@ def test_my_work_does_not_flag_work_due_today(client, submission, people):
     client.force_login(people["writer"])
     html = client.get(reverse("my_work")).content.decode()
     assert "Overdue</span>" not in html
+
+
+def test_the_review_page_reads_the_assignable_people_once_for_every_question(
+    client, people, submission
+):
+    """Each question's "Assign to" list names the same people: read once for the page, not
+    once per question (seven times on the 2024 questionnaire)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(people["coordinator"])
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("review_page", args=[submission.pk]))
+
+    assert response.status_code == 200
+    people_reads = [
+        q["sql"]
+        for q in captured.captured_queries
+        if 'FROM "auth_user" INNER JOIN "accounts_membership"' in q["sql"]
+    ]
+    assert len(people_reads) == 1, people_reads
+    questions = submission.questionnaire.questions.count()
+    assert questions > 1
+    page = response.content.decode()
+    # Every question's list still offers the writer, by name.
+    assert page.count(f'<option value="{people["writer"].pk}"') == questions
