@@ -60,11 +60,15 @@ def home(request):
         states = progress[submission.pk].states
         first_open = next((s.question.number for s in states if not s.answered), None)
         fallback = states[0].question.number if states else None
+        number = last.get(submission.pk) or first_open or fallback
+        printed = {s.question.number: s.question.number_printed for s in states}
         items.append(
             {
                 "submission": submission,
                 "progress": progress[submission.pk],
-                "continue_number": last.get(submission.pk) or first_open or fallback,
+                "continue_number": number,
+                # A form that prints no numbers (2017's) is not "question 0" to its readers.
+                "continue_printed": printed.get(number, True),
                 "resumed": submission.pk in last,
                 "open_comments": open_comments.get(submission.pk, 0),
                 "holders": sorted(

@@ -71,3 +71,24 @@ def test_login_refusal_is_clear(client, contributor):
     response = client.post(reverse("login"), {"username": "contributor", "password": "wrong"})
     assert response.status_code == 200
     assert "Please enter a correct username and password" in response.content.decode()
+
+
+def test_the_dashboard_does_not_name_a_question_by_a_number_the_form_does_not_print(
+    contributor_client, submission
+):
+    """2017's form opens with an unnumbered "Background" (numbered 0 here only to order it):
+    its card says "Start writing", not "Start at question 0"."""
+    from submissions.models import Question
+    from submissions.services import questionnaire_structure_changed
+
+    questionnaire = submission.questionnaire
+    Question.objects.filter(questionnaire=questionnaire).update(number_printed=False)
+    questionnaire_structure_changed(questionnaire=questionnaire)
+    page = contributor_client.get(reverse("home")).content.decode()
+    assert "Start writing" in page
+    assert "Start at question" not in page
+
+    Question.objects.filter(questionnaire=questionnaire).update(number_printed=True)
+    questionnaire_structure_changed(questionnaire=questionnaire)
+    page = contributor_client.get(reverse("home")).content.decode()
+    assert "Start at question 1" in page
