@@ -276,7 +276,6 @@ class Preference(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
-        primary_key=True,
         related_name="preference",
         verbose_name=_("user"),
     )

@@ -113,6 +113,16 @@ def test_backup_writes_every_submission_and_a_manifest(two_organizations, tmp_pa
 
 
 def test_a_whole_backup_restores_into_an_empty_database(two_organizations, tmp_path):
+    from accounts.models import Identity, OrganizationEvent, Preference
+
+    editor = get_user_model().objects.get(username="editor")
+    Identity.objects.create(
+        user=editor, issuer="https://login.example.org/t1/v2.0", subject="oid-1"
+    )
+    Preference.objects.create(user=editor, language="fr")
+    OrganizationEvent.objects.create(
+        organization=Organization.objects.get(code="IOM"), kind="joined", person=editor
+    )
     before = _exports()
     memberships = sorted(
         Membership.objects.values_list("user__username", "organization__code", "role")
@@ -140,6 +150,10 @@ def test_a_whole_backup_restores_into_an_empty_database(two_organizations, tmp_p
     editor = get_user_model().objects.get(username="editor")
     assert (editor.password, editor.first_name) == (FAKE_HASH, "Éva")
     assert Answer.objects.filter(updated_by=editor).count() == 2
+    # The same person at their next sign-in with the provider, in their language.
+    assert editor.identities.get().subject == "oid-1"
+    assert editor.preference.language == "fr"
+    assert OrganizationEvent.objects.get().person == editor
 
 
 def test_restore_submission_brings_one_back_over_later_changes(two_organizations, tmp_path):

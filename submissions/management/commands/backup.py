@@ -5,7 +5,8 @@
 
 One folder per run, named by the UTC date and time (``2025-03-01T020000Z``), holding one
 ``<ORGANIZATION>-<questionnaire>.json`` per submission (the JSON export, which
-``restore_submission`` reads), ``accounts.json`` (users, organizations and memberships, for
+``restore_submission`` reads), ``accounts.json`` (users, organizations, memberships, provider identities, invitations,
+the organizations' timelines and people's languages, for
 ``loaddata`` into an empty database, so that logins and editors come back) and
 ``manifest.json`` (what was written, with sizes and SHA-256 sums). The folder is written
 under a temporary name and renamed when complete: a folder with a date is a whole backup.
@@ -30,7 +31,19 @@ from submissions.models import Submission
 
 ACCOUNTS_FILE = "accounts.json"
 MANIFEST_FILE = "manifest.json"
-ACCOUNT_MODELS = ["auth.group", "auth.user", "accounts.organization", "accounts.membership"]
+# Everything about people: without their provider identities a restored deployment would
+# give everyone a new, empty account at their next sign-in.
+ACCOUNT_MODELS = [
+    "auth.group",
+    "auth.user",
+    "accounts.organization",
+    "accounts.membership",
+    "accounts.formermembership",
+    "accounts.identity",
+    "accounts.invitation",
+    "accounts.organizationevent",
+    "accounts.preference",
+]
 
 
 class Command(BaseCommand):
