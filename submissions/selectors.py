@@ -36,13 +36,15 @@ def submissions_visible_to(*, user: AbstractBaseUser) -> QuerySet[Submission]:
 
     Each brings the user's role in its organization (``viewer_role``, for ``viewer_id``),
     read from the membership the filter joins: permission checks need no query of their own.
+    No DISTINCT: a person has one membership per organization (a constraint), so the join
+    gives each submission once, and a DISTINCT over the joined rows (the questionnaire's
+    introduction among them) cost every page a sort.
     """
     return (
         Submission.objects.filter(organization__memberships__user=user)
         .annotate(viewer_id=Value(user.pk), viewer_role=F("organization__memberships__role"))
         .select_related("organization", "questionnaire")
         .order_by("-questionnaire__year", "questionnaire__kind", "organization__code")
-        .distinct()
     )
 
 
