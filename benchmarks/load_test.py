@@ -445,15 +445,19 @@ class SimulatedUser(threading.Thread):
             values[own] = f"https://example.org/{self.username}/{self.saves}/{token}"
         else:
             values[own] = f"{self.username} {own} {self.saves} – café 移民 {token}"
+        # Its own SDG, shared with the user 17 places away when more than 17 share the row.
         sdg = self.index % 17 + 1
-        sdgs ^= {sdg} if self.random.random() < 0.5 else set()
+        toggled = self.random.random() < 0.5
+        sdgs ^= {sdg} if toggled else set()
         fields = self.row_fields(
             hot.kind, 0, hot.row_id, self.versions[hot.key], values, sorted(sdgs), autosave="1"
         )
         results = self.post("autosave row, shared", hot.url, fields)
         if results is not None:
             sent = {**values, "sdgs": sorted(sdgs)}
-            changes = {own: values[own], f"SDG {sdg}": sdg in sdgs}
+            # An SDG left as it was is no change of this save's: the server keeps whatever a
+            # colleague (the one sharing that SDG) set meanwhile, as it should.
+            changes = {own: values[own], **({f"SDG {sdg}": sdg in sdgs} if toggled else {})}
             self.record(hot.key, results.get("rows-0"), sent, hot.url, changes)
 
     def save_answer(self) -> None:
