@@ -37,7 +37,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from serving import gunicorn
+from serving import gunicorn, start_postgres, stop_postgres
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "bench-password-2030"
@@ -266,17 +266,6 @@ def report(mode: str, figures: dict) -> float:
     return ratio
 
 
-def start_postgres() -> tuple[str, str]:
-    out = subprocess.run(
-        ["bash", str(ROOT / "scripts" / "pg_local.sh"), "start"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    values = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
-    return values["DATABASE_URL"], values["PGLOCAL_DIR"]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="rounds of four exports")
@@ -320,7 +309,7 @@ def main() -> int:
         print(f"load after: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}")
     finally:
         if pg_dir:
-            subprocess.run(["bash", str(ROOT / "scripts" / "pg_local.sh"), "stop", pg_dir])
+            stop_postgres(pg_dir)
     return 1 if failed else 0
 
 

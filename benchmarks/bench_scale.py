@@ -60,7 +60,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from serving import gunicorn
+from serving import gunicorn, start_postgres, stop_postgres
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "scale-benchmark-password-2030"
@@ -267,17 +267,6 @@ def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
-def start_postgres() -> tuple[str, str]:
-    out = subprocess.run(
-        ["bash", str(ROOT / "scripts" / "pg_local.sh"), "start"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    values = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
-    return values["DATABASE_URL"], values["PGLOCAL_DIR"]
-
-
 def describe(report, label: str) -> str:
     t = report.totals
     return (
@@ -317,7 +306,7 @@ def run_database(database: str, args) -> int:
         return _run(database, args)
     finally:
         if pg_dir:
-            subprocess.run(["bash", str(ROOT / "scripts" / "pg_local.sh"), "stop", pg_dir])
+            stop_postgres(pg_dir)
 
 
 def _run(database: str, args) -> int:

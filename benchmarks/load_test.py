@@ -49,7 +49,6 @@ import os
 import random
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -60,7 +59,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from serving import gunicorn
+from serving import gunicorn, start_postgres, stop_postgres
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "load-test-password-2030"
@@ -701,17 +700,6 @@ def check(plan: Plan, stats: Stats) -> list[str]:
 # --- Running it ------------------------------------------------------------------------------
 
 
-def start_postgres() -> tuple[str, str]:
-    out = subprocess.run(
-        ["bash", str(ROOT / "scripts" / "pg_local.sh"), "start"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    values = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
-    return values["DATABASE_URL"], values["PGLOCAL_DIR"]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50)
@@ -763,7 +751,7 @@ def main() -> int:
         problems = check(plan, stats)
     finally:
         if pg_dir:
-            subprocess.run(["bash", str(ROOT / "scripts" / "pg_local.sh"), "stop", pg_dir])
+            stop_postgres(pg_dir)
     report(args, database, stats, login_seconds, elapsed, problems)
     return 1 if problems or stats.failure_count else 0
 

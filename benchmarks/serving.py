@@ -1,4 +1,5 @@
-"""What the benchmarks share: the app under gunicorn on a free port of 127.0.0.1."""
+"""What the benchmarks share: the app under gunicorn on a free port of 127.0.0.1, and a
+throwaway PostgreSQL (scripts/pg_local.sh) to serve it from."""
 
 import socket
 import subprocess
@@ -56,3 +57,20 @@ def gunicorn(*, workers: int, env: dict | None = None, args: tuple[str, ...] = (
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def start_postgres() -> tuple[str, str]:
+    """Start a throwaway PostgreSQL; its DATABASE_URL and the folder to stop it by."""
+    out = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "pg_local.sh"), "start"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    values = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+    return values["DATABASE_URL"], values["PGLOCAL_DIR"]
+
+
+def stop_postgres(pg_dir: str) -> None:
+    """Stop the PostgreSQL that ``start_postgres`` started, and remove its folder."""
+    subprocess.run(["bash", str(ROOT / "scripts" / "pg_local.sh"), "stop", pg_dir])
