@@ -49,7 +49,6 @@ from reversion.models import Revision, Version
 
 from accounts.models import Membership, Organization, Role
 from submissions import history
-from submissions.matchkeys import row_match_fields
 from submissions.models import (
     ROW_MODELS,
     Answer,
@@ -66,7 +65,6 @@ from submissions.models import (
 )
 from submissions.seeds import QUESTIONNAIRES_DIR, seeds_load
 from submissions.services import questionnaire_create_from_definition
-from submissions.wordcount import count_words
 
 # Newest first: a dataset of N years uses the first N.
 YEARS = (2024, 2022, 2020, 2019, 2018, 2016, 2015, 2014, 2013, 2012)
@@ -681,16 +679,6 @@ def _row(entity, texts, *, kind, question, position, values, sdgs, edited, minut
     return _Recorded(ROW_MODELS[kind], current, values["name"], states, sdgs=sdgs)
 
 
-def _with_words(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
-    """The values with what the model's save derives from them: the text's stored word count
-    and, for a table row, its name's matching key and acronym."""
-    text_field, count_field = model.WORD_COUNTED
-    derived = {count_field: count_words(values.get(text_field) or "")}
-    if "name" in values and model is not Answer:
-        derived |= row_match_fields(values["name"] or "")
-    return {**values, **derived}
-
-
 def insert_recorded(items: list[_Recorded], report: BuildReport) -> None:
     """Insert answers and rows (ids reserved), their SDGs, and their history.
 
@@ -702,7 +690,7 @@ def insert_recorded(items: list[_Recorded], report: BuildReport) -> None:
     for model, found in by_model.items():
         first = _reserve_ids(model, len(found))
         for offset, item in enumerate(found):
-            item.values = _with_words(model, item.values)
+            item.values = model.derived_values(item.values)
             item.pk = item.values["id"] = first + offset
         kept = [item for item in found if not item.removed]
         _insert(model, [item.values for item in kept], ids=True)
@@ -751,9 +739,8 @@ def _history(items: list[_Recorded], report: BuildReport) -> None:
         revision["id"] = first + offset
         for item, state in members[index]:
             _comment, when, user_id, values = item.states[state]
-            current = _with_words(
-                item.model,
-                {**item.values, **values, "updated_by_id": user_id, "updated_at": when},
+            current = item.model.derived_values(
+                {**item.values, **values, "updated_by_id": user_id, "updated_at": when}
             )
             versions.append(
                 {

@@ -1,6 +1,7 @@
 """Questionnaires (what UN DESA asks each year) and submissions (what an organization answers)."""
 
 import secrets
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -466,62 +467,94 @@ class ReviewStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
 
 
-class WordCountedQuerySet(models.QuerySet):
-    """Keeps a stored word count with the text it counts, whichever way the text is written:
-    ``save()``, ``create()``, ``update()``, ``bulk_create()`` and ``bulk_update()``."""
+def _words(text: str) -> dict[str, int]:
+    return {"words": count_words(text)}
+
+
+def _description_words(text: str) -> dict[str, int]:
+    return {"description_words": count_words(text)}
+
+
+class DerivedQuerySet(models.QuerySet):
+    """Keeps the fields a model derives from another one (a text's stored word count, a
+    name's matching key) with it, whichever way it is written: ``save()``, ``create()``,
+    ``update()``, ``bulk_create()`` and ``bulk_update()``."""
 
     def update(self, **kwargs):
-        text_field, count_field = self.model.WORD_COUNTED
-        if text_field in kwargs and count_field not in kwargs:
-            text = kwargs[text_field]
-            if not isinstance(text, str):
-                raise TypeError(f"{text_field} must be written as text to be counted")
-            kwargs[count_field] = count_words(text)
+        for source, (derived, derive) in self.model.DERIVED.items():
+            # bulk_update writes a field and what derives from it together (as CASE
+            # expressions): kept as they are.
+            if source in kwargs and not any(name in kwargs for name in derived):
+                value = kwargs[source]
+                if not isinstance(value, str):
+                    raise TypeError(
+                        f"{source} must be written as text: {', '.join(derived)} follow it"
+                    )
+                kwargs.update(derive(value))
         return super().update(**kwargs)
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
         for obj in objs:
-            obj.count_words()
+            obj.derive()
         return super().bulk_create(objs, *args, **kwargs)
 
     def bulk_update(self, objs, fields, *args, **kwargs):
-        text_field, count_field = self.model.WORD_COUNTED
         objs, fields = list(objs), list(fields)
-        if text_field in fields:
+        sources = [source for source in self.model.DERIVED if source in fields]
+        if sources:
             for obj in objs:
-                obj.count_words()
-            fields.append(count_field)
+                obj.derive(*sources)
+            fields += [name for name in self.model.derived_from(sources) if name not in fields]
         return super().bulk_update(objs, fields, *args, **kwargs)
 
 
-class WordCounted(models.Model):
-    """A model whose text's words are stored beside it (pages read them, never recount)."""
+class Derived(models.Model):
+    """A model that stores what it derives from some of its fields beside them (pages read
+    the stored values, never recompute them)."""
 
-    WORD_COUNTED: tuple[str, str]  # (the text field, the field that holds its words)
+    # source field → (the fields derived from it, the function giving them from its value)
+    DERIVED: dict[str, tuple[tuple[str, ...], Callable[[str], dict]]] = {}
 
-    objects = WordCountedQuerySet.as_manager()
+    objects = DerivedQuerySet.as_manager()
 
     class Meta:
         abstract = True
 
     def save(self, *args, **kwargs):
-        self.count_words()
+        self.derive()
         fields = kwargs.get("update_fields")
-        text_field, count_field = self.WORD_COUNTED
-        if fields is not None and text_field in fields:
-            kwargs["update_fields"] = [*fields, count_field]
+        if fields is not None:
+            extra = self.derived_from([source for source in self.DERIVED if source in fields])
+            if extra:
+                kwargs["update_fields"] = {*fields, *extra}
         super().save(*args, **kwargs)
 
-    def count_words(self) -> None:
-        text_field, count_field = self.WORD_COUNTED
-        setattr(self, count_field, count_words(getattr(self, text_field)))
+    def derive(self, *sources: str) -> None:
+        """Set the fields derived from ``sources`` (all of them by default)."""
+        for source in sources or self.DERIVED:
+            _derived, derive = self.DERIVED[source]
+            for name, value in derive(getattr(self, source) or "").items():
+                setattr(self, name, value)
+
+    @classmethod
+    def derived_from(cls, sources) -> list[str]:
+        return [name for source in sources for name in cls.DERIVED[source][0]]
+
+    @classmethod
+    def derived_values(cls, values: dict) -> dict:
+        """``values`` (field name → value) with the fields derived from those it holds."""
+        derived = {}
+        for source, (_names, derive) in cls.DERIVED.items():
+            if source in values:
+                derived |= derive(values[source] or "")
+        return {**values, **derived}
 
 
-class Answer(WordCounted):
+class Answer(Derived):
     """The narrative text of a question, or of one of its parts, in a submission."""
 
-    WORD_COUNTED = ("text", "words")
+    DERIVED = {"text": (("words",), _words)}
 
     submission = models.ForeignKey(
         Submission, on_delete=models.CASCADE, related_name="answers", verbose_name=_("submission")
@@ -586,37 +619,14 @@ class Answer(WordCounted):
         return f"{self.submission} – {label}"
 
 
-class TableRowQuerySet(WordCountedQuerySet):
-    """Rows' queryset: a name written by ``update``, ``bulk_create`` or ``bulk_update`` brings
-    its matching key and acronym (``row_match_fields``), as ``TableRow.save`` does."""
-
-    def update(self, **kwargs):
-        # bulk_update writes the name and its keys together (as CASE expressions): kept as is.
-        if "name" in kwargs and "match_key" not in kwargs:
-            if not isinstance(kwargs["name"], str):
-                raise TypeError("A row's name is updated with a string: its key follows it.")
-            kwargs.update(row_match_fields(kwargs["name"]))
-        return super().update(**kwargs)
-
-    def bulk_create(self, objs, *args, **kwargs):
-        objs = list(objs)
-        for obj in objs:
-            obj.set_match_fields()
-        return super().bulk_create(objs, *args, **kwargs)
-
-    def bulk_update(self, objs, fields, *args, **kwargs):
-        objs, fields = list(objs), list(fields)
-        if "name" in fields:
-            for obj in objs:
-                obj.set_match_fields()
-            fields += [f for f in ("match_key", "acronym") if f not in fields]
-        return super().bulk_update(objs, fields, *args, **kwargs)
-
-
-class TableRow(WordCounted):
+class TableRow(Derived):
     """Fields every repeatable table row has: its place, SDGs, description and website."""
 
-    WORD_COUNTED = ("description", "description_words")
+    # The description's words, and what the row is matched by across years (insight.matching).
+    DERIVED = {
+        "description": (("description_words",), _description_words),
+        "name": (("match_key", "acronym"), row_match_fields),
+    }
 
     submission = models.ForeignKey(
         Submission,
@@ -694,9 +704,7 @@ class TableRow(WordCounted):
         editable=False,
     )
 
-    objects = TableRowQuerySet.as_manager()
-
-    class Meta(WordCounted.Meta):
+    class Meta(Derived.Meta):
         abstract = True
         ordering = ["submission", "question__position", "position", "id"]
         constraints = [
@@ -709,18 +717,6 @@ class TableRow(WordCounted):
 
     def __str__(self) -> str:
         return self.name or gettext("(unnamed row)")
-
-    def save(self, *args, **kwargs):
-        self.set_match_fields()
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "name" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "match_key", "acronym"}
-        super().save(*args, **kwargs)
-
-    def set_match_fields(self) -> None:
-        """Set the matching key and acronym from the name (every write of a name does)."""
-        for field, value in row_match_fields(self.name or "").items():
-            setattr(self, field, value)
 
 
 class Event(TableRow):
