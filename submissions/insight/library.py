@@ -5,12 +5,14 @@ as one item with its history by year (grouped by ``matching.group_rows``, the on
 reusing an item copies its latest version into an open submission.
 """
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organization, Role
@@ -80,6 +82,19 @@ class LibraryItem:
     rows: list  # newest year first: RowRef, then TableRow once library_item_details ran
     versions: list[YearVersion] = field(default_factory=list)  # newest year first
     offers: list[ReuseOffer] = field(default_factory=list)
+    body: str = ""  # the item's HTML but its offers, set by the library page
+
+    @property
+    def pk(self) -> int:
+        """The id of its newest row: the one reusing the item copies."""
+        return self.rows[0].pk
+
+    @property
+    def state(self) -> str:
+        """What the item's versions are made of: its table, and each row's id, version and
+        time of change (a row edited, added to or taken from the item changes it)."""
+        rows = " ".join(f"{row.pk}.{row.version}.{row.updated_at.timestamp()}" for row in self.rows)
+        return f"{self.kind} {rows}"
 
     @property
     def latest(self) -> YearVersion:
@@ -136,6 +151,8 @@ class RowRef:
     match_key: str
     acronym: str
     submission: Submission
+    version: int
+    updated_at: Any  # datetime: with the version, names what the row is now
 
 
 def library_item_details(items: Sequence[LibraryItem]) -> None:
@@ -161,6 +178,30 @@ def library_item_details(items: Sequence[LibraryItem]) -> None:
 def _matches_query(item: LibraryItem, query: str) -> bool:
     needle = query.casefold()
     return any(needle in row.name.casefold() for row in item.rows)
+
+
+GROUPS_CACHE_SECONDS = 3600
+
+
+def _grouped(rows: list[RowRef]) -> list[list[RowRef]]:
+    """``group_rows`` of one organization's rows of one table, kept in the cache.
+
+    The grouping depends only on the rows' order, years, names and stored keys: it is kept
+    under a digest of them, so that the page does not compare names again until a row is
+    added, removed or renamed."""
+    digest = hashlib.sha256(
+        "\n".join(
+            f"{row.submission.questionnaire.year}\t{row.match_key}\t{row.acronym}\t{row.name}"
+            for row in rows
+        ).encode()
+    ).hexdigest()
+    key = f"library-groups:{digest}"
+    positions = cache.get(key)
+    if positions is None:
+        index = {id(row): position for position, row in enumerate(rows)}
+        positions = [[index[id(row)] for row in group] for group in group_rows(rows)]
+        cache.set(key, positions, GROUPS_CACHE_SECONDS)
+    return [[rows[position] for position in group] for group in positions]
 
 
 def library_item_list(
@@ -190,19 +231,21 @@ def library_item_list(
             ROW_MODELS[table]
             .objects.filter(submission_id__in=submissions)
             .order_by("submission__questionnaire__year", "question__position", "position", "id")
-            .values_list("pk", "name", "match_key", "acronym", "submission_id")
+            .values_list(
+                "pk", "name", "match_key", "acronym", "submission_id", "version", "updated_at"
+            )
         )
         # Rows of different organizations are never one item.
         by_organization: dict[int, list[RowRef]] = defaultdict(list)
-        for pk, name, key, acronym, submission_id in rows:
+        for pk, name, key, acronym, submission_id, version, updated_at in rows:
             submission = submissions[submission_id]
-            row = RowRef(pk, name, key, acronym, submission)
+            row = RowRef(pk, name, key, acronym, submission, version, updated_at)
             by_organization[submission.organization_id].append(row)
         for organization_rows in by_organization.values():
             owner = organization_rows[0].submission.organization
             items.extend(
                 LibraryItem(kind=table, organization=owner, rows=group)
-                for group in group_rows(organization_rows)
+                for group in _grouped(organization_rows)
             )
     if query:
         items = [item for item in items if _matches_query(item, query)]

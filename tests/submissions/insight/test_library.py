@@ -1,15 +1,19 @@
 """The library of recurring items: grouping across years, reusing an item, the page and its action."""
 
+import re
+
 import pytest
 from django.contrib.messages import get_messages
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from reversion.models import Revision, Version
 
 from accounts.models import Organization, Role
-from submissions.changes import library_item_reuse
+from submissions.changes import library_item_reuse, row_save
 from submissions.history import REUSED_FROM_LIBRARY
 from submissions.insight.library import (
     AVAILABLE,
@@ -465,6 +469,7 @@ def test_the_page_queries_do_not_grow_with_rows(organization, years):
     for n in range(15):
         add_row(years["s2023"], "initiatives", f"Programme number {n}", sdgs=[n % 17 + 1])
         add_row(years["s2025"], "events", f"Conference {n}", sdgs=[1, 2])
+    cache.clear()  # both pages read every item shown in full (none of them cached)
     with CaptureQueriesContext(connection) as many:
         assert client.get(reverse("library")).status_code == 200
     assert len(few) == len(many)
@@ -629,8 +634,8 @@ def test_the_page_shows_20_items_and_links_the_next_pages(organization, years):
 
     assert len(first.context["items"]) == 20 and len(last.context["items"]) == 14
     assert first.context["items"][0].recurring  # recurring items first, on page 1
-    shown = {(i.kind, i.latest.row.pk) for i in first.context["items"]}
-    assert shown.isdisjoint((i.kind, i.latest.row.pk) for i in last.context["items"])
+    shown = {(i.kind, i.pk) for i in first.context["items"]}
+    assert shown.isdisjoint((i.kind, i.pk) for i in last.context["items"])
     page = first.content.decode()
     assert "Items 1 to 20 of 34" in page and "?page=2" in page
     assert "32 items in one year" in page  # the headings count every page's items
@@ -707,11 +712,75 @@ def test_the_page_runs_the_same_queries_at_16_and_120_rows_in_a_submission(
     grow(years["s2023"], "initiatives", 104, "Joint programme on labour mobility, phase")
     grow(years["s2025"], "events", 100, "Dialogue session, round")
     grow(years["s2022"], "resources", 60, "Migration data brief")
+    cache.clear()  # both pages read every item shown in full (none of them cached)
 
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(reverse("library"))
     assert len(response.context["items"]) == 20
     assert response.context["page"].paginator.num_pages == 15
+
+
+def test_an_item_shown_again_is_not_read_in_full_and_an_edit_shows_at_once(organization, years):
+    """The page keeps each item's history as rendered under its rows' versions: shown again,
+    its rows are not read again; once one of them is edited (through the write gate), the
+    next page shows the edit, and a French reader never gets the English HTML."""
+    writer = make_member(organization, Role.CONTRIBUTOR, "writer")
+    client = client_for(writer)
+    row = add_row(years["s2025"], "initiatives", "Mayors Mechanism", sdgs=[10, 11, 16])
+
+    def page():
+        # The forms' CSRF token is masked anew on every page.
+        html = client.get(reverse("library")).content.decode()
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+    with CaptureQueriesContext(connection) as first:
+        before = page()
+    with CaptureQueriesContext(connection) as again:
+        assert page() == before
+    assert len(again.captured_queries) < len(first.captured_queries)
+    assert "Cities and displacement." not in before  # the 2025 row has no description yet
+
+    result = row_save(
+        submission=years["s2025"],
+        question=row.question,
+        row_id=row.pk,
+        base_version=row.version,
+        values={"name": "Mayors Mechanism", "description": "Cities, displacement and climate."},
+        sdgs=[10, 11, 13],
+        position=row.position,
+        user=writer,
+        key="row-1",
+    )
+    assert result.status == "saved", result
+
+    after = page()
+    assert "Cities, displacement and climate." in after
+    assert "SDG 13" in after
+
+    # Renamed, the row leaves the item: the grouping kept for the page is not used again.
+    row.refresh_from_db()
+    renamed = row_save(
+        submission=years["s2025"],
+        question=row.question,
+        row_id=row.pk,
+        base_version=row.version,
+        values={"name": "Migration Youth Forum", "description": "Young people."},
+        sdgs=[4],
+        position=row.position,
+        user=writer,
+        key="row-1",
+    )
+    assert renamed.status == "saved", renamed
+    items = {item.name: item for item in client.get(reverse("library")).context["items"]}
+    assert items["Migration Youth Forum"].years == [2025]
+    assert items["Mayors Mechanism"].years == [2022, 2023]
+    french = client_for(make_member(organization, Role.REVIEWER, "lecteur"))
+    try:
+        french.post(reverse("set_language"), {"language": "fr"})
+        page = french.get(reverse("library")).content.decode()
+    finally:
+        translation.activate("en")  # the middleware leaves the thread in the reader's language
+    assert "Historique par année" in page and "History by year" not in page
 
 
 def test_offers_use_the_stored_keys_of_the_target_rows(organization, years):
