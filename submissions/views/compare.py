@@ -6,21 +6,27 @@ submissions only: another organization's submission, or one that does not exist,
 (400).
 """
 
+import hashlib
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.selectors import current_organization
 
 from ..carry_forward import submission_previous
 from ..forms import DB_INT_MAX
-from ..insight.compare import SAME, submissions_compare
+from ..insight.compare import SAME, comparison_state, submissions_compare
 from ..models import Submission
 from ..permissions import require
 from ..selectors import submissions_visible_to
@@ -203,14 +209,14 @@ def compare(request: HttpRequest) -> HttpResponse:
 
     require(request.user, old, "view")
     require(request.user, new, "view")
-    comparison = submissions_compare(old=old, new=new)
-    questions = comparison.questions
-    if only_changed:
-        questions = [q for q in questions if q.status != SAME]
+    comparison = SimpleLazyObject(lambda: submissions_compare(old=old, new=new))
+    questions = SimpleLazyObject(
+        lambda: [q for q in comparison.questions if not (only_changed and q.status == SAME)]
+    )
     context.update(
+        compared=True,
         comparison=comparison,
         questions=questions,
-        hidden=len(comparison.questions) - len(questions),
         only_changed=only_changed,
         swapped=swapped,
         kinds_differ=old.questionnaire.kind != new.questionnaire.kind,
@@ -218,4 +224,30 @@ def compare(request: HttpRequest) -> HttpResponse:
         new=new,
         **_side_labels(old, new),
     )
+    context["result"] = _result(context)
     return render(request, "submissions/insight/compare.html", context)
+
+
+RESULT_CACHE_SECONDS = 3600
+
+
+def _result(context: dict) -> str:
+    """The comparison as HTML: its summary and its questions side by side.
+
+    The same two submissions with the same content compare the same way: the HTML is kept
+    in the cache under ``comparison_state`` (their questionnaires' stamps, their answers'
+    and rows' versions), the language, the labels and the filter; on a hit nothing is
+    compared (``comparison`` is read only when the HTML is rendered)."""
+    old, new = context["old"], context["new"]
+    state = comparison_state(old=old, new=new)
+    labels = f"{context['old_label']}\t{context['new_label']}\t{context['only_changed']}"
+    key = "compare:" + hashlib.sha256(f"{get_language()} {labels} {state}".encode()).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        comparison = context["comparison"]
+        html = render_to_string(
+            "submissions/insight/compare_result.html",
+            {**context, "hidden": len(comparison.questions) - len(context["questions"])},
+        )
+        cache.set(key, html, RESULT_CACHE_SECONDS)
+    return mark_safe(html)

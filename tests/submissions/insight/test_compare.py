@@ -1,11 +1,15 @@
 """Comparing two years: questions paired, answers diffed word by word, rows matched by name."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import Organization, Role
+from submissions.changes import answer_save
 from submissions.insight.compare import (
     CHANGED,
     DROPPED,
@@ -607,3 +611,45 @@ def test_a_member_of_several_organizations_is_offered_one_organizations_submissi
     assert iom.status_code == 200
     assert set(iom.context["submissions"]) == {older, newer}
     assert set(first.context["submissions"]) == {theirs}
+
+
+def test_a_comparison_shown_again_is_not_compared_again_and_an_edit_shows_at_once(
+    contributor_client, contributor, two_years
+):
+    """The page keeps the comparison as rendered under the two submissions' versions: shown
+    again it compares nothing; an answer edited through the write gate shows at once, and a
+    French reader never gets the English HTML."""
+    older, newer = two_years
+    url = compare_url(a=older.pk, b=newer.pk)
+
+    def page():
+        # The forms' CSRF token is masked anew on every page.
+        html = contributor_client.get(url).content.decode()
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+    with CaptureQueriesContext(connection) as first:
+        before = page()
+    with CaptureQueriesContext(connection) as again:
+        assert page() == before
+    assert len(again.captured_queries) < len(first.captured_queries)
+
+    current = Answer.objects.get(submission=newer, question__number="1", part=None)
+    result = answer_save(
+        submission=newer,
+        question=current.question,
+        part=None,
+        text="IOM's Council adopted the Strategic Plan and its results framework.",
+        base_version=current.version,
+        user=contributor,
+        key="answer",
+    )
+    assert result.status == "saved", result
+    after = page()
+    assert "results framework" in after and "Strategic Plan 2024–2028" not in after
+
+    try:
+        contributor_client.post(reverse("set_language"), {"language": "fr"})
+        french = contributor_client.get(url).content.decode()
+    finally:
+        translation.activate("en")  # the middleware leaves the thread in the reader's language
+    assert "Inchangée" in french and "Unchanged" not in french
