@@ -30,6 +30,7 @@ from .models import (
     SubmissionStatus,
 )
 from .permissions import finalized_message
+from .selectors import questionnaire_questions
 from .services import ServiceError
 
 
@@ -407,9 +408,9 @@ def submission_refresh_status(*, submission: Submission, user: AbstractBaseUser 
 
 def finalize_problems(*, submission: Submission) -> list[Problem]:
     """Unapproved questions, hard stops left in approved ones, open comments."""
-    reviews = dict(submission.reviews.values_list("question_id", "status"))
-    questions = list(submission.questionnaire.questions.prefetch_related("parts").order_by())
-    questions.sort(key=lambda q: (q.position, q.pk))
+    reviews = dict(submission.reviews.order_by().values_list("question_id", "status"))
+    questionnaire = submission.questionnaire
+    questions = questionnaire_questions(questionnaires=[questionnaire])[questionnaire.pk]
     problems = [
         Problem(_("Question %(number)s is not approved.") % {"number": q.number}, q)
         for q in questions
@@ -417,11 +418,17 @@ def finalize_problems(*, submission: Submission) -> list[Problem]:
     ]
     # An approval given before a rule existed (an empty box) still stops finalizing.
     answers: dict[int, dict] = {}
-    for answer in submission.answers.order_by():
+    for answer in submission.answers.order_by().only(
+        "id", "submission_id", "question_id", "part_id", "text", "words", "nothing_to_report"
+    ):
         answers.setdefault(answer.question_id, {})[answer.part_id] = answer
     rows: dict[int, list] = {}
     for model in ROW_MODELS.values():
-        for row in model.objects.filter(submission=submission).order_by("position", "id"):
+        for row in (
+            model.objects.filter(submission=submission)
+            .order_by("position", "id")
+            .only("id", "question_id", "name", "description_words")
+        ):
             rows.setdefault(row.question_id, []).append(row)
     for question in questions:
         if reviews.get(question.pk) == ReviewStatus.APPROVED:

@@ -406,6 +406,69 @@ def test_my_work_does_not_flag_work_due_today(client, submission, people):
     assert "Overdue</span>" not in html
 
 
+def test_the_review_page_runs_the_same_queries_whatever_the_rows_comments_and_answers(
+    client, people, submission
+):
+    """Rows, comments with replies, answers and assignments cost the review page (and its
+    finalize check) no query more: nothing is read per question, row or comment."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from submissions.models import ReviewComment
+
+    events = q(submission, "3")
+
+    def grow(numbers, comments, rows):
+        for number in numbers:
+            for n in range(comments):
+                comment = ReviewComment.objects.create(
+                    submission=submission,
+                    question=q(submission, number),
+                    author=people["reviewer"],
+                    text=f"Comment {number}.{n}",
+                )
+                comment.replies.create(
+                    submission=submission,
+                    question=comment.question,
+                    author=people["writer"],
+                    text="Done.",
+                )
+            collaboration.assignment_set(
+                submission=submission,
+                question=q(submission, number),
+                assignee=people["writer"],
+                due_date=None,
+                user=people["coordinator"],
+            )
+        start = Event.objects.filter(submission=submission).count()
+        for n in range(rows):
+            Event.objects.create(
+                submission=submission, question=events, name=f"Event {start + n}", position=n
+            )
+
+    client.force_login(people["coordinator"])
+    url = reverse("review_page", args=[submission.pk])
+    write(submission, "1", "One answer.")
+    grow(["1"], comments=1, rows=1)
+    client.get(url)  # the questions are read once per process (the memo), not per page
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+
+    for part in q(submission, "5").parts.all():
+        write(submission, "5", f"The {part.title} part.", part=part)
+    grow(["3", "5"], comments=4, rows=25)
+    QuestionReview.objects.create(
+        submission=submission, question=q(submission, "1"), status=ReviewStatus.APPROVED
+    )
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert "Comment 5.3" in response.content.decode()
+    assert len(many.captured_queries) == len(few.captured_queries), [
+        query["sql"][:120] for query in many.captured_queries
+    ]
+
+
 def test_the_review_page_reads_the_assignable_people_once_for_every_question(
     client, people, submission
 ):
