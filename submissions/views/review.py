@@ -19,6 +19,7 @@ from accounts.models import Role
 from accounts.selectors import person_name
 
 from .. import collaboration, workflow
+from ..forms import FastDateInput, FastSelect
 from ..models import Assignment, Question, QuestionPart, ReviewComment, Submission
 from ..permissions import allowed_actions, require
 from ..selectors import submissions_progress, submissions_visible_to
@@ -156,14 +157,14 @@ class AssignmentForm(forms.Form):
         queryset=get_user_model().objects.none(),
         label=gettext_lazy("Assign to"),
         required=False,
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        widget=FastSelect(attrs={"class": "form-select form-select-sm"}),
     )
     due_date = forms.DateField(
         label=gettext_lazy("Due date"),
         required=False,
         # Written as the language writes a date by hand (15/02/2025), not as the browser's own
         # date picker would: that follows the browser's language, whatever the page's.
-        widget=forms.DateInput(
+        widget=FastDateInput(
             attrs={
                 "class": "form-control form-control-sm",
                 "inputmode": "numeric",

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import current_organization
 
+from ..forms import FastSelect, FastTextInput
 from ..insight.search import (
     MAX_QUERY_LENGTH,
     WHERE_CHOICES,
@@ -38,9 +39,10 @@ class SearchForm(forms.Form):
                 "The search is too long: at most %(limit_value)d characters (it has %(show_value)d)."
             )
         },
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+        widget=FastTextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     year = forms.TypedChoiceField(
+        widget=FastSelect,
         label=_("Year"),
         required=False,
         coerce=int,
@@ -52,6 +54,7 @@ class SearchForm(forms.Form):
         },
     )
     question = forms.ChoiceField(
+        widget=FastSelect,
         label=_("Question"),
         required=False,
         error_messages={
@@ -61,12 +64,14 @@ class SearchForm(forms.Form):
         },
     )
     table = forms.ChoiceField(
+        widget=FastSelect,
         label=_("Where"),
         required=False,
         choices=WHERE_CHOICES,
         error_messages={"invalid_choice": _("Choose where to search from the list.")},
     )
     organization = forms.ChoiceField(
+        widget=FastSelect,
         label=_("Organization"),
         required=False,
         error_messages={
@@ -76,6 +81,7 @@ class SearchForm(forms.Form):
         },
     )
     sdg = forms.TypedChoiceField(
+        widget=FastSelect,
         label=_("SDG"),
         required=False,
         coerce=int,
