@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from accounts.selectors import current_organization
 
 from ..carry_forward import submission_previous
-from ..forms import DB_INT_MAX
+from ..forms import DB_INT_MAX, FastSelect
 from ..insight.compare import SAME, comparison_state, submissions_compare
 from ..models import Submission
 from ..permissions import require
@@ -44,6 +44,8 @@ def submission_label(submission: Submission) -> str:
 
 class SubmissionField(forms.ChoiceField):
     """A select of the user's submissions; the value is looked up among them, never elsewhere."""
+
+    widget = FastSelect
 
     def __init__(self, *, submissions: list[Submission], **kwargs):
         self.submissions = {s.pk: s for s in submissions}
