@@ -5,13 +5,19 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 
 from accounts.models import Organization, Role
 
 from ..insight.coverage import sdg_chart, sdg_coverage
-from ..models import Answer, Assignment, Questionnaire, Submission, SubmissionStatus
+from ..models import (
+    Answer,
+    Assignment,
+    Questionnaire,
+    ReviewComment,
+    SubmissionStatus,
+)
 from ..permissions import allowed_actions, finalized_message, viewer_role
 from ..selectors import submission_timeline, submissions_progress, submissions_visible_to
 from .organizations import organization_filter, page_of
@@ -42,18 +48,24 @@ def home(request):
     progress = submissions_progress(submissions=submissions, texts=False)
     last = _continue_numbers(request.user, submissions)
     open_comments = dict(
-        Submission.objects.filter(pk__in=[s.pk for s in submissions])
-        .annotate(
-            open=Count(
-                "comments", filter=Q(comments__resolved=False, comments__parent__isnull=True)
-            )
+        ReviewComment.objects.filter(
+            submission__in=submissions, resolved=False, parent__isnull=True
         )
-        .values_list("pk", "open")
+        .order_by()
+        .values("submission_id")
+        .annotate(open=Count("id"))
+        .values_list("submission_id", "open")
     )
+    # The questions are the progress's (the process memo's): not read again with each
+    # assignment.
+    questions = {s.question.pk: s.question for p in progress.values() for s in p.states}
     holders: dict[int, list] = {}
-    for assignment in Assignment.objects.filter(
-        submission__in=submissions, row_id__isnull=True
-    ).select_related("assignee", "question"):
+    for assignment in (
+        Assignment.objects.filter(submission__in=submissions, row_id__isnull=True)
+        .select_related("assignee")
+        .order_by()
+    ):
+        assignment.question = questions[assignment.question_id]
         holders.setdefault(assignment.submission_id, []).append(assignment)
     items = []
     for submission in submissions:

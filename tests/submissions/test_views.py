@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from submissions.models import Submission
 
@@ -92,3 +93,42 @@ def test_the_dashboard_does_not_name_a_question_by_a_number_the_form_does_not_pr
     questionnaire_structure_changed(questionnaire=questionnaire)
     page = contributor_client.get(reverse("home")).content.decode()
     assert "Start at question 1" in page
+
+
+def test_a_dashboard_card_counts_open_threads_and_names_who_holds_what(
+    client, submission, organization
+):
+    """Open comments are threads neither resolved nor replies; each question given to
+    someone is listed by its number with the holder's name and due date."""
+    from datetime import date, timedelta
+
+    from accounts.models import Role
+    from submissions.collaboration import assignment_set
+    from submissions.models import ReviewComment
+    from tests.conftest import make_member
+
+    coordinator = make_member(organization, Role.COORDINATOR, "focal")
+    writer = make_member(organization, Role.CONTRIBUTOR, "amina")
+    writer.first_name, writer.last_name = "Amina", "Diallo"
+    writer.save()
+    questions = {q.number: q for q in submission.questionnaire.questions.all()}
+    for text, resolved in (("Open one", False), ("Open two", False), ("Done", True)):
+        thread = ReviewComment.objects.create(
+            submission=submission, question=questions["1"], text=text, resolved=resolved
+        )
+        thread.replies.create(submission=submission, question=questions["1"], text="Reply")
+    due = date.today() + timedelta(days=10)
+    assignment_set(
+        submission=submission,
+        question=questions["5"],
+        assignee=writer,
+        due_date=due,
+        user=coordinator,
+    )
+    client.force_login(coordinator)
+
+    page = client.get(reverse("home")).content.decode()
+
+    assert "2 open comments" in page
+    assert "Question 5: Amina Diallo" in page
+    assert date_format(due, "DATE_FORMAT") in page
