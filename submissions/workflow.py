@@ -406,11 +406,22 @@ def submission_refresh_status(*, submission: Submission, user: AbstractBaseUser 
         submission.save(update_fields=["status", "updated_at"])
 
 
-def finalize_problems(*, submission: Submission) -> list[Problem]:
-    """Unapproved questions, hard stops left in approved ones, open comments."""
-    reviews = dict(submission.reviews.order_by().values_list("question_id", "status"))
+def finalize_problems(
+    *, submission: Submission, progress=None, comments: list | None = None
+) -> list[Problem]:
+    """Unapproved questions, hard stops left in approved ones, open comments.
+
+    A page that has read the submission's ``progress`` (with its texts) and its comment
+    threads (``comments``) passes them, and they are not read again; finalizing itself reads
+    everything under the submission's lock. The rows are read only for the table kinds of
+    approved questions: nothing else is checked."""
     questionnaire = submission.questionnaire
     questions = questionnaire_questions(questionnaires=[questionnaire])[questionnaire.pk]
+    if progress is None:
+        reviews = dict(submission.reviews.order_by().values_list("question_id", "status"))
+    else:
+        reviews = {s.question.pk: s.review.status for s in progress.states if s.review}
+    approved = [q for q in questions if reviews.get(q.pk) == ReviewStatus.APPROVED]
     problems = [
         Problem(_("Question %(number)s is not approved.") % {"number": q.number}, q)
         for q in questions
@@ -418,24 +429,47 @@ def finalize_problems(*, submission: Submission) -> list[Problem]:
     ]
     # An approval given before a rule existed (an empty box) still stops finalizing.
     answers: dict[int, dict] = {}
-    for answer in submission.answers.order_by().only(
-        "id", "submission_id", "question_id", "part_id", "text", "words", "nothing_to_report"
-    ):
-        answers.setdefault(answer.question_id, {})[answer.part_id] = answer
+    if progress is not None:
+        for state in progress.states:
+            found = {part.part.pk: part.answer for part in state.parts if part.answer}
+            if state.narrative is not None:
+                found[None] = state.narrative
+            answers[state.question.pk] = found
+    elif approved:
+        for answer in (
+            submission.answers.filter(question__in=approved)
+            .order_by()
+            .only(
+                "id",
+                "submission_id",
+                "question_id",
+                "part_id",
+                "text",
+                "words",
+                "nothing_to_report",
+            )
+        ):
+            answers.setdefault(answer.question_id, {})[answer.part_id] = answer
     rows: dict[int, list] = {}
-    for model in ROW_MODELS.values():
+    for kind in {q.table for q in approved if q.table}:
         for row in (
-            model.objects.filter(submission=submission)
+            ROW_MODELS[kind]
+            .objects.filter(submission=submission, question__in=approved)
             .order_by("position", "id")
             .only("id", "question_id", "name", "description_words")
         ):
             rows.setdefault(row.question_id, []).append(row)
-    for question in questions:
-        if reviews.get(question.pk) == ReviewStatus.APPROVED:
-            problems += _problems(question, answers.get(question.pk, {}), rows.get(question.pk, []))
-    open_comments = submission.comments.filter(resolved=False, parent__isnull=True).select_related(
-        "question"
-    )
+    for question in approved:
+        problems += _problems(question, answers.get(question.pk, {}), rows.get(question.pk, []))
+    if comments is None:
+        open_comments = submission.comments.filter(
+            resolved=False, parent__isnull=True
+        ).select_related("question")
+    else:
+        open_comments = sorted(
+            (c for c in comments if not c.resolved and c.parent_id is None),
+            key=lambda c: (c.created_at, c.pk),
+        )
     problems += [
         Problem(
             _("Question %(number)s has an open comment: “%(text)s”.")

@@ -309,7 +309,9 @@ def _review_page(request, submission, *, refused: AssignmentForm | None = None, 
             "items": items,
             "progress": progress,
             "refused": refused,
-            "finalize_problems": workflow.finalize_problems(submission=submission),
+            "finalize_problems": workflow.finalize_problems(
+                submission=submission, progress=progress, comments=comments
+            ),
             "allowed": allowed_actions(request.user, submission),
         },
         status=status,

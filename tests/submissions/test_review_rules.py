@@ -311,3 +311,43 @@ def test_the_write_gate_refuses_a_finalized_submission_saying_who_and_when(submi
     with pytest.raises(workflow.SubmissionFinalized, match="finalized by focal on"):
         save(submission, people["writer"], "1", "Too late.")
     assert not submission.answers.exists()
+
+
+def test_the_review_page_lists_what_finalizing_would_refuse(client, submission, people):
+    """The review page passes what it read (progress, comment threads) to the finalize
+    check instead of reading them again: its list is the one finalizing gives."""
+    from submissions.models import Event, QuestionReview, ReviewStatus
+    from submissions.selectors import submissions_progress
+
+    _question, food, energy = parts(submission)
+    save(submission, people["writer"], "1", "Decided. " * 250)  # over the 200-word limit
+    save(submission, people["writer"], "5", "Food.", part=food)
+    Event.objects.create(submission=submission, question=q(submission, "3"), name=" ")
+    for question in submission.questionnaire.questions.all():
+        QuestionReview.objects.create(
+            submission=submission, question=question, status=ReviewStatus.APPROVED
+        )
+    for text, resolved in (("Second thread", False), ("Settled", True), ("First thread", False)):
+        thread = ReviewComment.objects.create(
+            submission=submission, question=q(submission, "1"), text=text, resolved=resolved
+        )
+        thread.replies.create(submission=submission, question=thread.question, text="A reply")
+
+    alone = workflow.finalize_problems(submission=submission)
+    progress = submissions_progress(submissions=[submission])[submission.pk]
+    threads = list(submission.comments.filter(parent__isnull=True).order_by("resolved", "-pk"))
+    given = workflow.finalize_problems(submission=submission, progress=progress, comments=threads)
+
+    messages = [p.message for p in alone]
+    assert messages == [p.message for p in given]
+    assert [(p.question.pk, p.anchor) for p in alone] == [(p.question.pk, p.anchor) for p in given]
+    assert any("has 250 words; the limit is 200" in m for m in messages)
+    assert any("“Energy access” is empty" in m for m in messages)
+    assert any("needs a name" in m for m in messages)
+    assert [m for m in messages if "open comment" in m] == [
+        "Question 1 has an open comment: “Second thread”.",
+        "Question 1 has an open comment: “First thread”.",
+    ]
+    client.force_login(people["coordinator"])
+    page = client.get(reverse("review_page", args=[submission.pk])).content.decode()
+    assert f"{len(messages)} things stand before finalizing" in page
