@@ -15,7 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership, Organization, Role
+from accounts.models import Organization
 
 from .. import history
 from ..models import (
@@ -29,7 +29,7 @@ from ..models import (
 )
 from ..permissions import can
 from ..rowfields import ROW_FIELDS
-from ..selectors import submissions_visible_to
+from ..selectors import questionnaire_questions, submissions_visible_to
 from ..services import ServiceError
 from .matching import Keys, NameIndex, group_rows, row_keys
 
@@ -211,6 +211,7 @@ def library_item_list(
     query: str = "",
     recurring_only: bool = False,
     organization: int | None = None,
+    submissions: list[Submission] | None = None,
 ) -> list[LibraryItem]:
     """The organization's rows grouped into items across years: recurring items first,
     without their versions (``library_item_details`` adds them to the items shown).
@@ -218,13 +219,18 @@ def library_item_list(
     ``kind`` keeps one table (events, resources, initiatives); ``query`` keeps items with
     the text in one of their years' names; ``organization`` (a pk) keeps one of the user's
     organizations. One query for the submissions, one per table for the rows' names and
-    stored match keys (``RowRef``), whatever the number of rows and years.
+    stored match keys (``RowRef``), whatever the number of rows and years. ``submissions``:
+    the user's visible submissions when the caller has read them.
     """
     kinds = [kind] if kind else list(ROW_MODELS)
-    visible = submissions_visible_to(user=user)
-    if organization is not None:
-        visible = visible.filter(organization_id=organization)
-    submissions = {s.pk: s for s in visible}
+    if submissions is None:
+        visible = submissions_visible_to(user=user)
+        if organization is not None:
+            visible = visible.filter(organization_id=organization)
+        submissions = list(visible)
+    elif organization is not None:
+        submissions = [s for s in submissions if s.organization_id == organization]
+    submissions = {s.pk: s for s in submissions}
     items: list[LibraryItem] = []
     for table in kinds:
         rows = (
@@ -299,43 +305,44 @@ class ReuseTarget:
 
 
 def library_reuse_targets(
-    *, user: AbstractBaseUser, kinds: list[str] | None = None, organization=None
+    *,
+    user: AbstractBaseUser,
+    kinds: list[str] | None = None,
+    organization=None,
+    submissions: list[Submission] | None = None,
 ):
     """Submissions to open questionnaires, not finalized, that the user may edit (of
     ``organization`` only, when given: an item is reused within its organization).
 
-    Five queries at most: the submissions, the user's roles, their table questions, and the
-    names of their rows of each kind asked for.
+    ``submissions``: the user's visible submissions when the caller has read them (the
+    library page has, for its list), else they are read. The user's role comes with each
+    submission and the questions from the process memo: one query per table kind asked for
+    (the names and keys of the targets' rows), and one for the submissions if not given.
     """
     kinds = kinds if kinds is not None else list(ROW_MODELS)
-    visible = submissions_visible_to(user=user)
-    if organization is not None:
-        visible = visible.filter(organization=organization)
-    submissions = list(
-        visible.filter(questionnaire__is_open=True).exclude(status=SubmissionStatus.FINALIZED)
-    )
-    if not submissions or not kinds:
+    if submissions is None:
+        visible = submissions_visible_to(user=user)
+        if organization is not None:
+            visible = visible.filter(organization=organization)
+        submissions = list(visible)
+    elif organization is not None:
+        submissions = [s for s in submissions if s.organization_id == organization.pk]
+    open_ones = [
+        s for s in submissions if s.questionnaire.is_open and s.status != SubmissionStatus.FINALIZED
+    ]
+    if not open_ones or not kinds:
         return []
-    roles = dict(
-        Membership.objects.filter(
-            user=user, organization__in={s.organization_id for s in submissions}
-        ).values_list("organization_id", "role")
-    )
-    targets = {
-        s.pk: ReuseTarget(submission=s)
-        for s in submissions
-        if can(user, s, "edit", role=Role(roles[s.organization_id]))
-    }
+    targets = {s.pk: ReuseTarget(submission=s) for s in open_ones if can(user, s, "edit")}
     if not targets:
         return []
-    by_questionnaire: dict[int, list[ReuseTarget]] = defaultdict(list)
+    questionnaires = {
+        t.submission.questionnaire_id: t.submission.questionnaire for t in targets.values()
+    }
+    questions = questionnaire_questions(questionnaires=list(questionnaires.values()))
     for target in targets.values():
-        by_questionnaire[target.submission.questionnaire_id].append(target)
-    for question in Question.objects.filter(
-        questionnaire_id__in=by_questionnaire, table__in=kinds
-    ).order_by("position", "id"):
-        for target in by_questionnaire[question.questionnaire_id]:
-            target.questions.setdefault(question.table, question)
+        for question in questions[target.submission.questionnaire_id]:
+            if question.table in kinds:
+                target.questions.setdefault(question.table, question)
     for kind in kinds:
         for target in targets.values():
             target.names[kind] = []

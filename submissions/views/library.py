@@ -125,12 +125,16 @@ def library(request: HttpRequest) -> HttpResponse:
                 _("“%(code)s” is not one of your organizations: %(shown)s is shown.")
                 % {"code": code[:40], "shown": organization.code if organization else "—"}
             )
+    # Read once for the list and the reuse offers.
+    visible = submissions_visible_to(user=request.user)
+    submissions = list(visible.filter(organization=organization) if organization else visible)
     items = library_item_list(
         user=request.user,
         kind=kind,
         query=query,
         recurring_only=recurring_only,
         organization=organization.pk if organization else None,
+        submissions=submissions,
     )
     paginator = Paginator(items, ITEMS_PER_PAGE, allow_empty_first_page=True)
     number, notice = _page_number(request.GET.get("page"), paginator.num_pages)
@@ -140,7 +144,10 @@ def library(request: HttpRequest) -> HttpResponse:
     shown = list(page.object_list)
     _item_bodies(shown)
     targets = library_reuse_targets(
-        user=request.user, kinds=[kind] if kind else None, organization=organization
+        user=request.user,
+        kinds=[kind] if kind else None,
+        organization=organization,
+        submissions=submissions,
     )
     library_reuse_offers(items=shown, targets=targets)
     recurring_count = sum(1 for item in items if item.recurring)
