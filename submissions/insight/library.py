@@ -180,6 +180,21 @@ def _matches_query(item: LibraryItem, query: str) -> bool:
     return any(needle in row.name.casefold() for row in item.rows)
 
 
+def _visible(
+    user: AbstractBaseUser, organization: int | None, submissions: list[Submission] | None
+) -> list[Submission]:
+    """The user's visible submissions, of one organization (a pk) when given: those the
+    caller has read, else read now (one query)."""
+    if submissions is None:
+        visible = submissions_visible_to(user=user)
+        if organization is not None:
+            visible = visible.filter(organization_id=organization)
+        return list(visible)
+    if organization is None:
+        return submissions
+    return [s for s in submissions if s.organization_id == organization]
+
+
 GROUPS_CACHE_SECONDS = 3600
 
 
@@ -223,14 +238,7 @@ def library_item_list(
     the user's visible submissions when the caller has read them.
     """
     kinds = [kind] if kind else list(ROW_MODELS)
-    if submissions is None:
-        visible = submissions_visible_to(user=user)
-        if organization is not None:
-            visible = visible.filter(organization_id=organization)
-        submissions = list(visible)
-    elif organization is not None:
-        submissions = [s for s in submissions if s.organization_id == organization]
-    submissions = {s.pk: s for s in submissions}
+    submissions = {s.pk: s for s in _visible(user, organization, submissions)}
     items: list[LibraryItem] = []
     for table in kinds:
         rows = (
@@ -320,13 +328,7 @@ def library_reuse_targets(
     (the names and keys of the targets' rows), and one for the submissions if not given.
     """
     kinds = kinds if kinds is not None else list(ROW_MODELS)
-    if submissions is None:
-        visible = submissions_visible_to(user=user)
-        if organization is not None:
-            visible = visible.filter(organization=organization)
-        submissions = list(visible)
-    elif organization is not None:
-        submissions = [s for s in submissions if s.organization_id == organization.pk]
+    submissions = _visible(user, organization.pk if organization else None, submissions)
     open_ones = [
         s for s in submissions if s.questionnaire.is_open and s.status != SubmissionStatus.FINALIZED
     ]
