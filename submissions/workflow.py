@@ -30,7 +30,7 @@ from .models import (
     SubmissionStatus,
 )
 from .permissions import finalized_message
-from .selectors import questionnaire_questions
+from .selectors import submissions_progress
 from .services import ServiceError
 
 
@@ -411,45 +411,29 @@ def finalize_problems(
 ) -> list[Problem]:
     """Unapproved questions, hard stops left in approved ones, open comments.
 
-    A page that has read the submission's ``progress`` (with its texts) and its comment
-    threads (``comments``) passes them, and they are not read again; finalizing itself reads
-    everything under the submission's lock. The rows are read only for the table kinds of
-    approved questions: nothing else is checked."""
-    questionnaire = submission.questionnaire
-    questions = questionnaire_questions(questionnaires=[questionnaire])[questionnaire.pk]
+    Read from the submission's progress (``selectors.submissions_progress``, with its texts)
+    and its comment threads; a page that has read them passes them (``progress``,
+    ``comments``) and they are not read again, finalizing reads them under the submission's
+    lock. The rows are read only for the table kinds of approved questions: nothing else is
+    checked."""
     if progress is None:
-        reviews = dict(submission.reviews.order_by().values_list("question_id", "status"))
-    else:
-        reviews = {s.question.pk: s.review.status for s in progress.states if s.review}
-    approved = [q for q in questions if reviews.get(q.pk) == ReviewStatus.APPROVED]
+        progress = submissions_progress(submissions=[submission])[submission.pk]
+    states = progress.states
+    approved = [s.question for s in states if s.review and s.review.status == ReviewStatus.APPROVED]
     problems = [
-        Problem(_("Question %(number)s is not approved.") % {"number": q.number}, q)
-        for q in questions
-        if reviews.get(q.pk) != ReviewStatus.APPROVED
+        Problem(
+            _("Question %(number)s is not approved.") % {"number": s.question.number}, s.question
+        )
+        for s in states
+        if s.question not in approved
     ]
     # An approval given before a rule existed (an empty box) still stops finalizing.
     answers: dict[int, dict] = {}
-    if progress is not None:
-        for state in progress.states:
-            found = {part.part.pk: part.answer for part in state.parts if part.answer}
-            if state.narrative is not None:
-                found[None] = state.narrative
-            answers[state.question.pk] = found
-    elif approved:
-        for answer in (
-            submission.answers.filter(question__in=approved)
-            .order_by()
-            .only(
-                "id",
-                "submission_id",
-                "question_id",
-                "part_id",
-                "text",
-                "words",
-                "nothing_to_report",
-            )
-        ):
-            answers.setdefault(answer.question_id, {})[answer.part_id] = answer
+    for state in states:
+        found = {part.part.pk: part.answer for part in state.parts if part.answer}
+        if state.narrative is not None:
+            found[None] = state.narrative
+        answers[state.question.pk] = found
     rows: dict[int, list] = {}
     for kind in {q.table for q in approved if q.table}:
         for row in (
