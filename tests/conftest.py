@@ -1,6 +1,7 @@
 """Fixtures chained as the app is used: organization -> questionnaire -> submission -> user -> client."""
 
 import os
+import re
 import shutil
 
 import pytest
@@ -75,6 +76,13 @@ def questionnaire(db):
 @pytest.fixture
 def submission(organization, questionnaire):
     return Submission.objects.create(organization=organization, questionnaire=questionnaire)
+
+
+def page_html(client, url: str) -> str:
+    """A page's HTML without its forms' CSRF tokens (masked anew on every page), to compare
+    one showing of a page with the next."""
+    html = client.get(url).content.decode()
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
 
 
 def make_member(organization, role, username):

@@ -1,7 +1,5 @@
 """Comparing two years: questions paired, answers diffed word by word, rows matched by name."""
 
-import re
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -20,7 +18,7 @@ from submissions.insight.compare import (
 )
 from submissions.models import Answer, Event, Question, Questionnaire, QuestionPart, Submission
 from submissions.seeds import seeds_load
-from tests.conftest import make_member
+from tests.conftest import make_member, page_html
 
 pytestmark = pytest.mark.django_db
 
@@ -623,9 +621,7 @@ def test_a_comparison_shown_again_is_not_compared_again_and_an_edit_shows_at_onc
     url = compare_url(a=older.pk, b=newer.pk)
 
     def page():
-        # The forms' CSRF token is masked anew on every page.
-        html = contributor_client.get(url).content.decode()
-        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+        return page_html(contributor_client, url)
 
     with CaptureQueriesContext(connection) as first:
         before = page()

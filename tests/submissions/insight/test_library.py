@@ -1,7 +1,5 @@
 """The library of recurring items: grouping across years, reusing an item, the page and its action."""
 
-import re
-
 import pytest
 from django.contrib.messages import get_messages
 from django.core.cache import cache
@@ -35,7 +33,7 @@ from submissions.models import (
 )
 from submissions.seeds import seeds_load
 from submissions.services import ServiceError, questionnaire_copy_as_next_year, submission_open
-from tests.conftest import make_member
+from tests.conftest import make_member, page_html
 
 pytestmark = pytest.mark.django_db
 
@@ -736,9 +734,21 @@ def test_an_item_shown_again_is_not_read_in_full_and_an_edit_shows_at_once(organ
     row = add_row(years["s2025"], "initiatives", "Mayors Mechanism", sdgs=[10, 11, 16])
 
     def page():
-        # The forms' CSRF token is masked anew on every page.
-        html = client.get(reverse("library")).content.decode()
-        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+        return page_html(client, reverse("library"))
+
+    def edit(values, sdgs):
+        row.refresh_from_db()
+        return row_save(
+            submission=years["s2025"],
+            question=row.question,
+            row_id=row.pk,
+            base_version=row.version,
+            values=values,
+            sdgs=sdgs,
+            position=row.position,
+            user=writer,
+            key="row-1",
+        )
 
     with CaptureQueriesContext(connection) as first:
         before = page()
@@ -747,16 +757,9 @@ def test_an_item_shown_again_is_not_read_in_full_and_an_edit_shows_at_once(organ
     assert len(again.captured_queries) < len(first.captured_queries)
     assert "Cities and displacement." not in before  # the 2025 row has no description yet
 
-    result = row_save(
-        submission=years["s2025"],
-        question=row.question,
-        row_id=row.pk,
-        base_version=row.version,
-        values={"name": "Mayors Mechanism", "description": "Cities, displacement and climate."},
-        sdgs=[10, 11, 13],
-        position=row.position,
-        user=writer,
-        key="row-1",
+    result = edit(
+        {"name": "Mayors Mechanism", "description": "Cities, displacement and climate."},
+        [10, 11, 13],
     )
     assert result.status == "saved", result
 
@@ -765,18 +768,7 @@ def test_an_item_shown_again_is_not_read_in_full_and_an_edit_shows_at_once(organ
     assert "SDG 13" in after
 
     # Renamed, the row leaves the item: the grouping kept for the page is not used again.
-    row.refresh_from_db()
-    renamed = row_save(
-        submission=years["s2025"],
-        question=row.question,
-        row_id=row.pk,
-        base_version=row.version,
-        values={"name": "Migration Youth Forum", "description": "Young people."},
-        sdgs=[4],
-        position=row.position,
-        user=writer,
-        key="row-1",
-    )
+    renamed = edit({"name": "Migration Youth Forum", "description": "Young people."}, [4])
     assert renamed.status == "saved", renamed
     items = {item.name: item for item in client.get(reverse("library")).context["items"]}
     assert items["Migration Youth Forum"].years == [2025]
