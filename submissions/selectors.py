@@ -1,5 +1,6 @@
 """Reads: what a user may see."""
 
+import hashlib
 import threading
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
@@ -173,6 +174,24 @@ class Progress:
     @property
     def percent(self) -> int:
         return round(100 * self.answered / self.total) if self.total else 0
+
+    @property
+    def digest(self) -> str:
+        """What every state shows (status, words against limits, rows), hashed: with the
+        questionnaire's structure stamp, the key of a page's cached list of the questions."""
+        shown = [
+            (
+                s.question.pk,
+                s.status,
+                s.answered,
+                s.count,
+                [p.count for p in s.parts],
+                s.row_count,
+                s.rows_over,
+            )
+            for s in self.states
+        ]
+        return hashlib.sha256(repr(shown).encode()).hexdigest()
 
 
 class _QuestionsMemo:

@@ -7,6 +7,7 @@ everywhere: the SVG template ``submissions/insight/sdg_chart.svg``, inline in th
 PDF, and turned into a PNG for Word (``sdg_chart_png``).
 """
 
+import hashlib
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -93,6 +94,20 @@ class Coverage:
     @property
     def kind_labels(self) -> list[str]:
         return [str(TableKind(kind).label) for kind in self.kinds]
+
+    @property
+    def digest(self) -> str:
+        """What its chart and table show, hashed (with the language, the key of their cached
+        HTML): the goals are fixed data, so their counts, the chart's title and its id (the
+        submission's) say it all."""
+        shown = (
+            self.submission.pk,
+            self.submission.organization.code,
+            self.submission.questionnaire.year,
+            self.kinds,
+            [tuple(g.counts[kind] for kind in self.kinds) for g in self.goals],
+        )
+        return hashlib.sha256(repr(shown).encode()).hexdigest()
 
     def total(self, goal: int, kind: str | None = None) -> int | None:
         """Rows touching a goal (of one kind, or of all); None when that kind is not asked."""

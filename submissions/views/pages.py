@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import SimpleLazyObject
 
 from accounts.models import Organization, Role
 
@@ -147,7 +148,9 @@ def submission_detail(request, pk: int):
                 submission.unplaced_texts.filter(dismissed_at__isnull=True).order_by("pk")
             ),
             "coverage": coverage,
-            "chart": sdg_chart(coverage) if coverage.has_tables else None,
+            # Drawn only when its cached HTML is missing (the template keeps it under the
+            # coverage's digest).
+            "chart": SimpleLazyObject(lambda: sdg_chart(coverage)),
         },
     )
 

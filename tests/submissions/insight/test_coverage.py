@@ -15,6 +15,7 @@ from django.utils import translation
 from PIL import Image
 
 from accounts.models import Membership, Organization, Role
+from submissions.changes import answer_save, row_save
 from submissions.exports.base import submission_for_export
 from submissions.insight.coverage import (
     GOALS,
@@ -36,7 +37,7 @@ from submissions.models import (
     TableKind,
 )
 from submissions.seeds import seeds_load
-from tests.conftest import make_member
+from tests.conftest import make_member, page_html
 
 pytestmark = pytest.mark.django_db
 
@@ -363,6 +364,77 @@ def test_submission_page_queries_do_not_grow_with_rows(
         add_row(covered, KINDS[index % 3], [1 + index % 17])
     with django_assert_max_num_queries(len(few)):
         contributor_client.get(url)
+
+
+def test_submission_page_draws_its_questions_and_chart_again_only_when_they_change(
+    covered, contributor, contributor_client
+):
+    """The overview keeps its list of questions and its coverage as drawn, under what they
+    show: shown again, neither is drawn; an answer or a row saved through the write gate shows
+    at once, and a French reader never gets the English HTML."""
+    url = reverse("submission_detail", args=[covered.pk])
+
+    def drawn(response) -> set[str]:
+        names = {t.name for t in response.templates}
+        return names & {
+            "submissions/insight/sdg_chart.svg",
+            "submissions/includes/words_badge.html",
+        }
+
+    first = contributor_client.get(url)
+    assert drawn(first) == {
+        "submissions/insight/sdg_chart.svg",
+        "submissions/includes/words_badge.html",
+    }
+    before = page_html(contributor_client, url)
+    again = contributor_client.get(url)
+    assert drawn(again) == set()
+    assert page_html(contributor_client, url) == before
+    assert "12 of 17 goals have at least one row." in before
+
+    question = covered.questionnaire.questions.get(number="1")
+    saved = answer_save(
+        submission=covered,
+        question=question,
+        part=None,
+        text="The Council adopted the plan.",
+        base_version=0,
+        user=contributor,
+        key="answer",
+    )
+    assert saved.status == "saved", saved
+    events = covered.questionnaire.questions.get(table=EVENTS)
+    added = row_save(
+        submission=covered,
+        question=events,
+        row_id=None,
+        base_version=0,
+        values={"name": "Ocean conference"},
+        sdgs=[14],
+        position=3,
+        user=contributor,
+        key="row-new",
+    )
+    assert added.status == "saved", added
+
+    after = contributor_client.get(url)
+    page = after.content.decode()
+    assert drawn(after) == {
+        "submissions/insight/sdg_chart.svg",
+        "submissions/includes/words_badge.html",
+    }
+    assert "13 of 17 goals have at least one row." in page
+    assert "5 / 200 words" in page
+    row = page.split('data-question="3"')[1].split("</tr>")[0]
+    assert ">3</td>" in row  # the events question now has three rows
+
+    try:
+        contributor_client.post(reverse("set_language"), {"language": "fr"})
+        french = contributor_client.get(url).content.decode()
+    finally:
+        translation.activate("en")  # the middleware leaves the thread in the reader's language
+    assert "13 objectifs sur 17" in french and "goals have at least one row" not in french
+    assert "5 / 200 mots" in french
 
 
 # -- The across-years page -----------------------------------------------------------------
