@@ -1,5 +1,6 @@
 """Dashboard and submission overview."""
 
+import hashlib
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -75,20 +76,18 @@ def home(request):
         fallback = states[0].question.number if states else None
         number = last.get(submission.pk) or first_open or fallback
         printed = {s.question.number: s.question.number_printed for s in states}
-        items.append(
-            {
-                "submission": submission,
-                "progress": progress[submission.pk],
-                "continue_number": number,
-                # A form that prints no numbers (2017's) is not "question 0" to its readers.
-                "continue_printed": printed.get(number, True),
-                "resumed": submission.pk in last,
-                "open_comments": open_comments.get(submission.pk, 0),
-                "holders": sorted(
-                    holders.get(submission.pk, []), key=lambda a: a.question.position
-                ),
-            }
-        )
+        item = {
+            "submission": submission,
+            "progress": progress[submission.pk],
+            "continue_number": number,
+            # A form that prints no numbers (2017's) is not "question 0" to its readers.
+            "continue_printed": printed.get(number, True),
+            "resumed": submission.pk in last,
+            "open_comments": open_comments.get(submission.pk, 0),
+            "holders": sorted(holders.get(submission.pk, []), key=lambda a: a.question.position),
+        }
+        item["key"] = _card_key(item)
+        items.append(item)
     return render(
         request,
         "submissions/home.html",
@@ -102,6 +101,26 @@ def home(request):
             "openable": _openable(request.user, organizations),
         },
     )
+
+
+def _card_key(item: dict) -> str:
+    """What a submission's card shows, hashed: with the language, the key of its cached HTML."""
+    submission, progress = item["submission"], item["progress"]
+    shown = (
+        submission.pk,
+        submission.status,
+        submission.questionnaire.year,
+        submission.questionnaire.kind,
+        submission.organization.name,
+        (progress.percent, progress.answered, progress.total, progress.over),
+        (progress.in_review, progress.approved, item["open_comments"]),
+        (item["continue_number"], item["continue_printed"], item["resumed"]),
+        [
+            (a.question.number, a.assignee.get_full_name() or a.assignee.username, a.due_date)
+            for a in item["holders"]
+        ],
+    )
+    return hashlib.sha256(repr(shown).encode()).hexdigest()
 
 
 PER_PAGE = 12

@@ -132,3 +132,76 @@ def test_a_dashboard_card_counts_open_threads_and_names_who_holds_what(
     assert "2 open comments" in page
     assert "Question 5: Amina Diallo" in page
     assert date_format(due, "DATE_FORMAT") in page
+
+
+def test_a_dashboard_card_is_drawn_again_only_when_what_it_shows_changes(
+    client, submission, organization
+):
+    """The dashboard keeps each card as drawn under what it shows: shown again, no card is
+    drawn; an answer, a comment, a question given to someone, a holder's new name or a
+    question sent for review shows at once, and a French reader never gets English."""
+    from django.core.cache import cache
+
+    from accounts.models import Role
+    from submissions.changes import answer_save
+    from submissions.collaboration import assignment_set, comment_add
+    from submissions.workflow import question_submit_for_review
+    from tests.conftest import make_member, page_html
+
+    coordinator = make_member(organization, Role.COORDINATOR, "focal")
+    writer = make_member(organization, Role.CONTRIBUTOR, "amina")
+    questions = {q.number: q for q in submission.questionnaire.questions.all()}
+    client.force_login(coordinator)
+    url = reverse("home")
+    card = "submissions/includes/submission_card.html"
+
+    def drawn() -> bool:
+        return card in {t.name for t in client.get(url).templates}
+
+    cache.clear()  # another test may have drawn a card of the same content
+    assert drawn()
+    before = page_html(client, url)
+    assert not drawn()
+    assert page_html(client, url) == before
+    assert "0 of 3 questions answered" in before
+
+    saved = answer_save(
+        submission=submission,
+        question=questions["1"],
+        part=None,
+        text="The Council adopted the plan.",
+        base_version=0,
+        user=coordinator,
+        key="answer",
+    )
+    assert saved.status == "saved", saved
+    assert drawn()
+    assert "1 of 3 questions answered" in client.get(url).content.decode()
+
+    comment_add(submission=submission, question=questions["1"], user=writer, text="Source?")
+    assignment_set(
+        submission=submission,
+        question=questions["5"],
+        assignee=writer,
+        due_date=None,
+        user=coordinator,
+    )
+    page = client.get(url).content.decode()
+    assert "1 open comment" in page and "Question 5: amina" in page
+
+    writer.first_name, writer.last_name = "Amina", "Diallo"
+    writer.save()
+    assert "Question 5: Amina Diallo" in client.get(url).content.decode()
+
+    question_submit_for_review(submission=submission, question=questions["1"], user=coordinator)
+    assert "1 awaiting review" in client.get(url).content.decode()
+
+    try:
+        client.post(reverse("set_language"), {"language": "fr"})
+        french = client.get(url).content.decode()
+    finally:
+        from django.utils import translation
+
+        translation.activate("en")  # the middleware leaves the thread in the reader's language
+    assert "Question 5\u00a0: Amina Diallo" in french
+    assert "questions answered" not in french
