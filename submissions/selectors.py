@@ -24,6 +24,7 @@ from .models import (
     Questionnaire,
     QuestionPart,
     QuestionReview,
+    ReviewComment,
     ReviewStatus,
     RowField,
     Submission,
@@ -422,6 +423,31 @@ def _timeline_line(event: SubmissionEvent) -> TimelineLine:
     if number:
         what = gettext("Question %(number)s: %(what)s") % {"number": number, "what": what}
     return TimelineLine(event, what, event.message)
+
+
+def comment_threads(
+    *, submission: Submission, question: Question | None = None
+) -> list[ReviewComment]:
+    """A submission's comment threads (one question's, or every question's): open ones
+    first, each group by time, with their replies in order as ``thread_replies``.
+
+    One query, threads and replies together, with their authors, part and question joined.
+    """
+    comments = ReviewComment.objects.filter(submission_id=submission.pk).select_related(
+        "author", "resolved_by", "part", "question"
+    )
+    if question is not None:
+        comments = comments.filter(question_id=question.pk)
+    threads: list[ReviewComment] = []
+    replies: dict[int, list[ReviewComment]] = {}
+    for comment in comments.order_by("created_at", "pk"):
+        if comment.parent_id is None:
+            threads.append(comment)
+        else:
+            replies.setdefault(comment.parent_id, []).append(comment)
+    for thread in threads:
+        thread.thread_replies = replies.get(thread.pk, [])
+    return sorted(threads, key=lambda thread: thread.resolved)  # stable: by time within
 
 
 def submission_timeline(*, submission: Submission, limit: int = 50) -> list[TimelineLine]:

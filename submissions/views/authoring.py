@@ -28,10 +28,10 @@ from ..changes import (
     question_save,
 )
 from ..forms import AnswerForm, row_formset_class
-from ..models import ROW_MODELS, Assignment, Question, QuestionPart, ReviewComment, Submission
+from ..models import ROW_MODELS, Assignment, Question, QuestionPart, Submission
 from ..permissions import allowed_actions, read_only_reason
 from ..rowfields import question_row_fields
-from ..selectors import submissions_progress, submissions_visible_to
+from ..selectors import comment_threads, submissions_progress, submissions_visible_to
 from ..services import ServiceError
 from .errors import DATABASE_UNAVAILABLE, json_error, wants_json
 
@@ -242,18 +242,7 @@ class RowSlot:
 
 def _review_context(request, submission, question) -> dict:
     """Comments, assignment and allowed actions shown beside the question."""
-    # Two queries whether there are comments or not: the threads with their people and
-    # part joined, and their replies with their authors.
-    comments = list(
-        ReviewComment.objects.filter(
-            submission_id=submission.pk, question_id=question.pk, parent__isnull=True
-        )
-        .select_related("author", "resolved_by", "part")
-        .prefetch_related(
-            Prefetch("replies", queryset=ReviewComment.objects.select_related("author"))
-        )
-        .order_by("resolved", "created_at")
-    )
+    comments = comment_threads(submission=submission, question=question)
     # One at most (a constraint): no ordering, which .first() would add.
     assignment = next(
         iter(

@@ -22,7 +22,7 @@ from .. import collaboration, workflow
 from ..forms import FastDateInput, FastSelect
 from ..models import Assignment, Question, QuestionPart, ReviewComment, Submission
 from ..permissions import allowed_actions, require
-from ..selectors import submissions_progress, submissions_visible_to
+from ..selectors import comment_threads, submissions_progress, submissions_visible_to
 from ..services import ServiceError
 from ..validators import validate_due_date
 from .authoring import edit_page
@@ -258,12 +258,7 @@ def _review_page(request, submission, *, refused: AssignmentForm | None = None, 
     """The review page; with `refused`, that question's assignment form as posted, its errors
     on its fields."""
     progress = submissions_progress(submissions=[submission])[submission.pk]
-    comments = list(
-        submission.comments.filter(parent__isnull=True)
-        .select_related("author", "resolved_by", "part", "question")
-        .prefetch_related("replies__author")
-        .order_by("resolved", "created_at")
-    )
+    comments = comment_threads(submission=submission)
     by_question: dict[int, list] = {}
     for comment in comments:
         by_question.setdefault(comment.question_id, []).append(comment)

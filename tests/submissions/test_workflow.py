@@ -267,6 +267,54 @@ def test_assigning_a_reviewer_is_refused_clearly(submission, people):
         )
 
 
+def test_comment_threads_come_open_first_each_with_its_replies_in_one_query(
+    client, submission, people, django_assert_num_queries
+):
+    """The edit and review pages read a question's (or every question's) threads and their
+    replies in one query: open threads first, each group oldest first, replies in order under
+    their own thread, and the edit page shows each reply under its thread."""
+    from submissions.selectors import comment_threads
+
+    one, five = q(submission, "1"), q(submission, "5")
+
+    def comment(question, text, parent=None, user="reviewer"):
+        return collaboration.comment_add(
+            submission=submission, question=question, user=people[user], text=text, parent=parent
+        )
+
+    first = comment(one, "First, later resolved.")
+    second = comment(one, "Second, open.")
+    elsewhere = comment(five, "On question 5.")
+    comment(one, "Reply to the second.", parent=second, user="writer")
+    comment(one, "Reply to the first.", parent=first, user="writer")
+    comment(one, "Another reply to the second.", parent=second)
+    collaboration.comment_set_resolved(comment=first, user=people["writer"], resolved=True)
+
+    with django_assert_num_queries(1):
+        threads = comment_threads(submission=submission, question=one)
+        shown = [
+            (t.text, t.resolved, [(r.text, r.author.username) for r in t.thread_replies])
+            for t in threads
+        ]
+    assert shown == [
+        (
+            "Second, open.",
+            False,
+            [("Reply to the second.", "writer"), ("Another reply to the second.", "checker")],
+        ),
+        ("First, later resolved.", True, [("Reply to the first.", "writer")]),
+    ]
+    every = comment_threads(submission=submission)
+    assert [t.pk for t in every] == [second.pk, elsewhere.pk, first.pk]
+    assert every[1].question == five
+
+    client.force_login(people["writer"])
+    page = client.get(reverse("question_edit", args=[submission.pk, "1"])).content.decode()
+    article = page.split(f'id="comment-{second.pk}"')[1].split("</article>")[0]
+    assert "Reply to the second." in article and "Another reply to the second." in article
+    assert "Reply to the first." not in article
+
+
 def test_comments_replies_resolve_and_reopen_over_http(client, submission, people):
     client.force_login(people["reviewer"])
     url = reverse("comment_add", args=[submission.pk, "5"])
