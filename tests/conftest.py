@@ -6,6 +6,8 @@ import shutil
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import Membership, Organization, Role
 from submissions.models import Question, Questionnaire, QuestionPart, Submission
@@ -83,6 +85,16 @@ def page_html(client, url: str) -> str:
     one showing of a page with the next."""
     html = client.get(url).content.decode()
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+
+def page_in_french(client, url: str) -> str:
+    """The page as its reader sees it once they chose French (the test's thread back in
+    English after: the middleware leaves it in the reader's language)."""
+    try:
+        client.post(reverse("set_language"), {"language": "fr"})
+        return client.get(url).content.decode()
+    finally:
+        translation.activate("en")
 
 
 def make_member(organization, role, username):

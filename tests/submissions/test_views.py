@@ -146,7 +146,7 @@ def test_a_dashboard_card_is_drawn_again_only_when_what_it_shows_changes(
     from submissions.changes import answer_save
     from submissions.collaboration import assignment_set, comment_add
     from submissions.workflow import question_submit_for_review
-    from tests.conftest import make_member, page_html
+    from tests.conftest import make_member, page_html, page_in_french
 
     coordinator = make_member(organization, Role.COORDINATOR, "focal")
     writer = make_member(organization, Role.CONTRIBUTOR, "amina")
@@ -196,12 +196,6 @@ def test_a_dashboard_card_is_drawn_again_only_when_what_it_shows_changes(
     question_submit_for_review(submission=submission, question=questions["1"], user=coordinator)
     assert "1 awaiting review" in client.get(url).content.decode()
 
-    try:
-        client.post(reverse("set_language"), {"language": "fr"})
-        french = client.get(url).content.decode()
-    finally:
-        from django.utils import translation
-
-        translation.activate("en")  # the middleware leaves the thread in the reader's language
+    french = page_in_french(client, url)
     assert "Question 5\u00a0: Amina Diallo" in french
     assert "questions answered" not in french

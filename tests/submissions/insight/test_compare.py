@@ -4,7 +4,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 
 from accounts.models import Organization, Role
 from submissions.changes import answer_save
@@ -18,7 +17,7 @@ from submissions.insight.compare import (
 )
 from submissions.models import Answer, Event, Question, Questionnaire, QuestionPart, Submission
 from submissions.seeds import seeds_load
-from tests.conftest import make_member, page_html
+from tests.conftest import make_member, page_html, page_in_french
 
 pytestmark = pytest.mark.django_db
 
@@ -643,9 +642,5 @@ def test_a_comparison_shown_again_is_not_compared_again_and_an_edit_shows_at_onc
     after = page()
     assert "results framework" in after and "Strategic Plan 2024–2028" not in after
 
-    try:
-        contributor_client.post(reverse("set_language"), {"language": "fr"})
-        french = contributor_client.get(url).content.decode()
-    finally:
-        translation.activate("en")  # the middleware leaves the thread in the reader's language
+    french = page_in_french(contributor_client, url)
     assert "Inchangée" in french and "Unchanged" not in french
