@@ -50,6 +50,13 @@ def submissions_visible_to(*, user: AbstractBaseUser) -> QuerySet[Submission]:
     )
 
 
+def shown_digest(shown) -> str:
+    """What a part of a page shows, hashed: the key of its cached HTML. ``shown`` holds plain
+    values (numbers, strings, dates, tuples and lists, dataclasses of them), whose repr is
+    their content."""
+    return hashlib.sha256(repr(shown).encode()).hexdigest()
+
+
 # A question is still with its writer in these statuses; past its due date it is overdue.
 WRITING = frozenset({"empty", ReviewStatus.DRAFT, ReviewStatus.CHANGES_REQUESTED})
 
@@ -192,7 +199,7 @@ class Progress:
             )
             for s in self.states
         ]
-        return hashlib.sha256(repr(shown).encode()).hexdigest()
+        return shown_digest(shown)
 
 
 class _QuestionsMemo:

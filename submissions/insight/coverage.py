@@ -7,7 +7,6 @@ everywhere: the SVG template ``submissions/insight/sdg_chart.svg``, inline in th
 PDF, and turned into a PNG for Word (``sdg_chart_png``).
 """
 
-import hashlib
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from ..models import ROW_MODELS, Question, Submission, TableKind
 from ..sdgs import SDGS
+from ..selectors import shown_digest
 from ..text import strip_control_characters
 
 KINDS: tuple[str, ...] = tuple(ROW_MODELS)
@@ -107,7 +107,7 @@ class Coverage:
             self.kinds,
             [tuple(g.counts[kind] for kind in self.kinds) for g in self.goals],
         )
-        return hashlib.sha256(repr(shown).encode()).hexdigest()
+        return shown_digest(shown)
 
     def total(self, goal: int, kind: str | None = None) -> int | None:
         """Rows touching a goal (of one kind, or of all); None when that kind is not asked."""

@@ -31,7 +31,12 @@ from ..forms import AnswerForm, row_formset_class
 from ..models import ROW_MODELS, Assignment, Question, QuestionPart, Submission
 from ..permissions import allowed_actions, read_only_reason
 from ..rowfields import question_row_fields
-from ..selectors import comment_threads, submissions_progress, submissions_visible_to
+from ..selectors import (
+    comment_threads,
+    shown_digest,
+    submissions_progress,
+    submissions_visible_to,
+)
 from ..services import ServiceError
 from .errors import DATABASE_UNAVAILABLE, json_error, wants_json
 
@@ -347,7 +352,7 @@ def _toc_key(progress, question) -> str:
         )
         for s in progress.states
     ]
-    return hashlib.sha256(repr((question.pk, shown)).encode()).hexdigest()
+    return shown_digest((question.pk, shown))
 
 
 @login_required_or_401

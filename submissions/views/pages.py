@@ -1,6 +1,5 @@
 """Dashboard and submission overview."""
 
-import hashlib
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -21,7 +20,12 @@ from ..models import (
     SubmissionStatus,
 )
 from ..permissions import allowed_actions, finalized_message, viewer_role
-from ..selectors import submission_timeline, submissions_progress, submissions_visible_to
+from ..selectors import (
+    shown_digest,
+    submission_timeline,
+    submissions_progress,
+    submissions_visible_to,
+)
 from .organizations import organization_filter, page_of
 
 
@@ -120,7 +124,7 @@ def _card_key(item: dict) -> str:
             for a in item["holders"]
         ],
     )
-    return hashlib.sha256(repr(shown).encode()).hexdigest()
+    return shown_digest(shown)
 
 
 PER_PAGE = 12
