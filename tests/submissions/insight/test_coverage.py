@@ -375,19 +375,14 @@ def test_submission_page_draws_its_questions_and_chart_again_only_when_they_chan
     at once, and a French reader never gets the English HTML."""
     url = reverse("submission_detail", args=[covered.pk])
 
+    cached = {"submissions/insight/sdg_chart.svg", "submissions/includes/words_badge.html"}
+
     def drawn(response) -> set[str]:
-        names = {t.name for t in response.templates}
-        return names & {
-            "submissions/insight/sdg_chart.svg",
-            "submissions/includes/words_badge.html",
-        }
+        return {t.name for t in response.templates} & cached
 
     cache.clear()  # another test may have drawn a page of the same content
     first = contributor_client.get(url)
-    assert drawn(first) == {
-        "submissions/insight/sdg_chart.svg",
-        "submissions/includes/words_badge.html",
-    }
+    assert drawn(first) == cached
     before = page_html(contributor_client, url)
     again = contributor_client.get(url)
     assert drawn(again) == set()
@@ -421,10 +416,7 @@ def test_submission_page_draws_its_questions_and_chart_again_only_when_they_chan
 
     after = contributor_client.get(url)
     page = after.content.decode()
-    assert drawn(after) == {
-        "submissions/insight/sdg_chart.svg",
-        "submissions/includes/words_badge.html",
-    }
+    assert drawn(after) == cached
     assert "13 of 17 goals have at least one row." in page
     assert "5 / 200 words" in page
     row = page.split('data-question="3"')[1].split("</tr>")[0]
