@@ -245,9 +245,9 @@ class RowSlot:
         return form
 
 
-def _review_context(request, submission, question) -> dict:
+def _review_context(request, submission, question, progress) -> dict:
     """Comments, assignment and allowed actions shown beside the question."""
-    comments = comment_threads(submission=submission, question=question)
+    comments = comment_threads(submission=submission, progress=progress, question=question)
     # One at most (a constraint): no ordering, which .first() would add.
     assignment = next(
         iter(
@@ -308,7 +308,7 @@ def _render(
     questions = [s.question for s in progress.states]
     index = next(i for i, q in enumerate(questions) if q.pk == question.pk)
     state = progress.states[index]
-    review = _review_context(request, submission, question)
+    review = _review_context(request, submission, question, progress)
     editable = "edit" in review["allowed"]
     read_only = "" if editable else read_only_reason(request.user, submission)
     return render(

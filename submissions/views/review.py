@@ -258,7 +258,7 @@ def _review_page(request, submission, *, refused: AssignmentForm | None = None, 
     """The review page; with `refused`, that question's assignment form as posted, its errors
     on its fields."""
     progress = submissions_progress(submissions=[submission])[submission.pk]
-    comments = comment_threads(submission=submission)
+    comments = comment_threads(submission=submission, progress=progress)
     by_question: dict[int, list] = {}
     for comment in comments:
         by_question.setdefault(comment.question_id, []).append(comment)

@@ -272,26 +272,34 @@ def test_comment_threads_come_open_first_each_with_its_replies_in_one_query(
 ):
     """The edit and review pages read a question's (or every question's) threads and their
     replies in one query: open threads first, each group oldest first, replies in order under
-    their own thread, and the edit page shows each reply under its thread."""
-    from submissions.selectors import comment_threads
+    their own thread, each with its question and part (from the page's progress), and the
+    edit page shows each reply under its thread."""
+    from submissions.selectors import comment_threads, submissions_progress
 
     one, five = q(submission, "1"), q(submission, "5")
+    food = five.parts.get(title="Food systems")
 
-    def comment(question, text, parent=None, user="reviewer"):
+    def comment(question, text, parent=None, user="reviewer", part=None):
         return collaboration.comment_add(
-            submission=submission, question=question, user=people[user], text=text, parent=parent
+            submission=submission,
+            question=question,
+            user=people[user],
+            text=text,
+            parent=parent,
+            part=part,
         )
 
     first = comment(one, "First, later resolved.")
     second = comment(one, "Second, open.")
-    elsewhere = comment(five, "On question 5.")
+    elsewhere = comment(five, "On question 5's food systems.", part=food)
     comment(one, "Reply to the second.", parent=second, user="writer")
     comment(one, "Reply to the first.", parent=first, user="writer")
     comment(one, "Another reply to the second.", parent=second)
     collaboration.comment_set_resolved(comment=first, user=people["writer"], resolved=True)
+    progress = submissions_progress(submissions=[submission])[submission.pk]
 
     with django_assert_num_queries(1):
-        threads = comment_threads(submission=submission, question=one)
+        threads = comment_threads(submission=submission, progress=progress, question=one)
         shown = [
             (t.text, t.resolved, [(r.text, r.author.username) for r in t.thread_replies])
             for t in threads
@@ -304,15 +312,19 @@ def test_comment_threads_come_open_first_each_with_its_replies_in_one_query(
         ),
         ("First, later resolved.", True, [("Reply to the first.", "writer")]),
     ]
-    every = comment_threads(submission=submission)
-    assert [t.pk for t in every] == [second.pk, elsewhere.pk, first.pk]
-    assert every[1].question == five
+    with django_assert_num_queries(1):
+        every = comment_threads(submission=submission, progress=progress)
+        assert [t.pk for t in every] == [second.pk, elsewhere.pk, first.pk]
+        assert (every[1].question.number, every[1].part.title) == ("5", "Food systems")
+        assert every[0].question.number == "1" and every[0].part is None
 
     client.force_login(people["writer"])
     page = client.get(reverse("question_edit", args=[submission.pk, "1"])).content.decode()
     article = page.split(f'id="comment-{second.pk}"')[1].split("</article>")[0]
     assert "Reply to the second." in article and "Another reply to the second." in article
     assert "Reply to the first." not in article
+    review = client.get(reverse("review_page", args=[submission.pk])).content.decode()
+    assert "On question 5&#x27;s food systems." in review and "Food systems" in review
 
 
 def test_comments_replies_resolve_and_reopen_over_http(client, submission, people):
