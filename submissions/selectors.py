@@ -265,6 +265,14 @@ def questionnaire_questions(*, questionnaires: list[Questionnaire]) -> dict[int,
     return found
 
 
+def submission_question(*, submission: Submission, number: str) -> Question | None:
+    """The question of the submission's questionnaire numbered ``number`` (None: no such
+    question), its parts and row fields prefetched: from ``questionnaire_questions``, so no
+    query once the process has read them. Shared with other requests: never change it."""
+    questions = questionnaire_questions(questionnaires=_questionnaires([submission]))
+    return next((q for q in questions[submission.questionnaire_id] if q.number == number), None)
+
+
 def _questionnaires(submissions: list[Submission]) -> list[Questionnaire]:
     """The submissions' questionnaires, read only where a submission did not bring its own."""
     known = {

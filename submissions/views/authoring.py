@@ -9,9 +9,9 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -35,10 +35,10 @@ from ..selectors import (
     comment_threads,
     shown_digest,
     submissions_progress,
-    submissions_visible_to,
 )
 from ..services import ServiceError
 from .errors import DATABASE_UNAVAILABLE, json_error, wants_json
+from .lookup import question_or_404, visible_submission
 
 logger = logging.getLogger(__name__)
 
@@ -57,19 +57,6 @@ def login_required_or_401(view):
         return redirect_to_login(request.get_full_path())
 
     return wrapper
-
-
-def _submission(request: HttpRequest, pk: int) -> Submission:
-    return get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
-
-
-def _question(submission: Submission, number: str) -> Question:
-    return get_object_or_404(
-        submission.questionnaire.questions.prefetch_related(
-            Prefetch("parts", queryset=QuestionPart.objects.order_by("position", "id"))
-        ),
-        number=number,
-    )
 
 
 def _answer_forms(
@@ -358,7 +345,7 @@ def _toc_key(progress, question) -> str:
 @login_required_or_401
 def question_edit(request: HttpRequest, pk: int, number: str) -> HttpResponse:
     """Show one question for editing; POST saves it (autosave sends JSON, Save a plain form)."""
-    submission = _submission(request, pk)
+    submission = visible_submission(request, pk)
     if request.method != "POST":
         # The page needs every question's progress for its table of contents: that read
         # also brings this question, its parts and answers.
@@ -367,7 +354,7 @@ def question_edit(request: HttpRequest, pk: int, number: str) -> HttpResponse:
         if state is None:
             raise Http404(_("This questionnaire has no question %(number)s.") % {"number": number})
         return edit_page(request, submission, state.question, progress=progress)
-    question = _question(submission, number)
+    question = question_or_404(submission, number)
     answers = {
         a.part_id: a for a in submission.answers.filter(question=question).select_related("part")
     }

@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from ..exports.completeness import CompletenessCsvExporter
 from ..insight.completeness import SORT_LABELS, completeness_sort, submission_completeness
 from ..permissions import require
-from ..selectors import submissions_visible_to
+from .lookup import visible_submission
 
 ARIA_SORT = {False: "ascending", True: "descending"}
 
@@ -29,7 +29,7 @@ COLUMNS = (
 
 
 def _completeness(request, pk: int):
-    submission = get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
+    submission = visible_submission(request, pk)
     require(request.user, submission, "completeness")
     sort, descending = completeness_sort(request.GET.get("sort"), request.GET.get("dir"))
     return submission_completeness(submission=submission, sort=sort, descending=descending)

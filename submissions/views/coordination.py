@@ -13,8 +13,8 @@ from accounts.selectors import membership_role
 from ..carry_forward import carry_forward_plan
 from ..changes import submission_carry_forward
 from ..models import Questionnaire
-from ..selectors import submissions_visible_to
 from ..services import ServiceError, submission_open, submission_set_document_language
+from .lookup import visible_submission
 
 
 def require_coordinator(user, organization: Organization) -> None:
@@ -48,7 +48,7 @@ def submission_open_view(request, organization_pk: int, questionnaire_pk: int):
 @require_POST
 def submission_document_language(request, pk: int):
     """A coordinator chooses the language of the labels in the submission's documents."""
-    submission = get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
+    submission = visible_submission(request, pk)
     require_coordinator(request.user, submission.organization)
     try:
         submission_set_document_language(
@@ -68,7 +68,7 @@ def submission_document_language(request, pk: int):
 @login_required
 def carry_forward(request, pk: int):
     """Show what would be copied from the previous submission; POST copies it."""
-    submission = get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
+    submission = visible_submission(request, pk)
     require_coordinator(request.user, submission.organization)
     if request.method == "POST":
         try:

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from ..exports.pdf import STYLESHEET, TEMPLATE, print_context
 from ..exports.rows import SHEETS
 from ..models import ExportJobStatus
 from ..selectors import submissions_visible_to
+from .lookup import visible_submission
 
 
 def _download(filename: str, content_type: str, content: bytes) -> HttpResponse:
@@ -39,7 +40,7 @@ def submission_export(request, pk: int, fmt: str):
     """
     if fmt not in EXPORTERS:
         raise Http404(_("There is no export format “%(format)s”.") % {"format": fmt})
-    submission = get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
+    submission = visible_submission(request, pk)
     if fmt in jobs.ASYNC_FORMATS:
         if request.method == "POST":
             job = jobs.export_job_start(user=request.user, submission=submission, fmt=fmt)
@@ -99,7 +100,7 @@ def export_job_download(request, pk: int):
 @require_GET
 def submission_print(request, pk: int):
     """The submission laid out for printing: the same template the PDF is made from."""
-    visible = get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
+    visible = visible_submission(request, pk)
     submission = submission_for_export(visible.pk)
     with in_document_language(submission):
         return render(
@@ -144,7 +145,7 @@ def organization_rows_export(request, fmt: str):
 def submission_text(request, pk: int):
     """The text to paste into UN DESA's form, as plain text for the page's "Copy text":
     the whole submission, or one question (``?question=3``)."""
-    visible = get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
+    visible = visible_submission(request, pk)
     submission = submission_for_export(visible.pk)
     number = request.GET.get("question") or None
     if number is not None and not submission.questionnaire.questions.filter(number=number):

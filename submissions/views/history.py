@@ -21,8 +21,8 @@ from .. import changes, history
 from ..changes import CONFLICT, SAVED, UNCHANGED
 from ..models import ROW_MODELS, Question, QuestionPart, Submission
 from ..permissions import can, require
-from ..selectors import submissions_visible_to
 from ..services import ServiceError
+from .lookup import question_or_404, visible_submission
 
 
 @dataclass
@@ -32,16 +32,6 @@ class TimelineEntry:
     kind: str  # "version", "event" or "comment"
     when: datetime | None
     item: Any
-
-
-def _submission(request: HttpRequest, pk: int) -> Submission:
-    return get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
-
-
-def _question(submission: Submission, number: str) -> Question:
-    return get_object_or_404(
-        submission.questionnaire.questions.prefetch_related("parts"), number=number
-    )
 
 
 def _int(value: str | None) -> int | None:
@@ -83,9 +73,9 @@ def _compare(versions: list[history.AnswerVersion], params) -> tuple[Any, Any, l
 @login_required
 def answer_history(request: HttpRequest, pk: int, number: str) -> HttpResponse:
     """The versions of a question's answer (or part) with a diff, and the question's timeline."""
-    submission = _submission(request, pk)
+    submission = visible_submission(request, pk)
     require(request.user, submission, "view")
-    question = _question(submission, number)
+    question = question_or_404(submission, number)
     parts = list(question.parts.all())
     part = _part(question, request.GET.get("part"))
     if part is None and not question.has_narrative and parts:
@@ -148,8 +138,8 @@ def answer_history(request: HttpRequest, pk: int, number: str) -> HttpResponse:
 @require_POST
 def answer_restore(request: HttpRequest, pk: int, number: str) -> HttpResponse:
     """Make an old version the current text again, as a new version."""
-    submission = _submission(request, pk)
-    question = _question(submission, number)
+    submission = visible_submission(request, pk)
+    question = question_or_404(submission, number)
     part = _part(question, request.POST.get("part"))
     version_id = _int(request.POST.get("version"))
     if not version_id:
@@ -186,7 +176,7 @@ def answer_restore(request: HttpRequest, pk: int, number: str) -> HttpResponse:
 
 
 def _row_context(request: HttpRequest, pk: int, table: str, row_id: int):
-    submission = _submission(request, pk)
+    submission = visible_submission(request, pk)
     model = ROW_MODELS.get(table)
     if model is None:
         raise Http404(_("No such table."))

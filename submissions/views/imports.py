@@ -19,16 +19,16 @@ from django.views.decorators.http import require_POST
 from ..importers import SourceDocument, services, submission_import
 from ..importers.forms import ImportUploadForm
 from ..models import Submission
-from ..selectors import submissions_visible_to
 from ..services import ServiceError
 from .coordination import require_coordinator
+from .lookup import visible_submission
 
 SESSION_KEY = "submission_import"
 
 
 def _submission(request: HttpRequest, pk: int) -> Submission:
     """The submission, for its organization's coordinators only (404 elsewhere, 403 to others)."""
-    submission = get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
+    submission = visible_submission(request, pk)
     require_coordinator(request.user, submission.organization)
     return submission
 
@@ -128,7 +128,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def unplaced_dismiss(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     """Take a text the import could not place off the submission's page."""
-    submission = get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
+    submission = visible_submission(request, pk)
     item = get_object_or_404(submission.unplaced_texts.select_related("submission"), pk=item_id)
     try:
         services.unplaced_dismiss(item=item, user=request.user)

@@ -10,7 +10,6 @@ Everything comes from the database, so it works whichever app server answers.
 import json
 
 from django.http import HttpRequest, JsonResponse
-from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
@@ -21,8 +20,9 @@ from ..collaboration import presence_beat, presence_leave
 from ..forms import row_formset_class
 from ..models import ROW_MODELS
 from ..permissions import require
-from ..selectors import submission_presence, submissions_progress, submissions_visible_to
+from ..selectors import submission_presence, submissions_progress
 from .authoring import _toc_key, login_required_or_401
+from .lookup import visible_submission
 
 
 def _known(request: HttpRequest) -> dict[str, int]:
@@ -38,7 +38,7 @@ def _known(request: HttpRequest) -> dict[str, int]:
 @login_required_or_401
 @require_POST
 def question_live(request: HttpRequest, pk: int, number: str) -> JsonResponse:
-    submission = get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
+    submission = visible_submission(request, pk)
     require(request.user, submission, "view")
     progress = submissions_progress(submissions=[submission])[submission.pk]
     state = next((s for s in progress.states if s.question.number == number), None)

@@ -22,19 +22,12 @@ from .. import collaboration, workflow
 from ..forms import FastDateInput, FastSelect
 from ..models import Assignment, Question, QuestionPart, ReviewComment, Submission
 from ..permissions import allowed_actions, require
-from ..selectors import comment_threads, submissions_progress, submissions_visible_to
+from ..selectors import comment_threads, submissions_progress
 from ..services import ServiceError
 from ..validators import validate_due_date
 from .authoring import edit_page
+from .lookup import question_or_404, visible_submission
 from .organizations import organization_filter, page_of
-
-
-def _submission(request, pk: int) -> Submission:
-    return get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
-
-
-def _question(submission: Submission, number: str):
-    return get_object_or_404(submission.questionnaire.questions, number=number)
 
 
 def _back(submission, question, anchor: str = ""):
@@ -46,8 +39,8 @@ def _back(submission, question, anchor: str = ""):
 @require_POST
 def question_transition(request, pk: int, number: str, action: str):
     """Send for review, approve, or request changes; a refusal shows what to fix."""
-    submission = _submission(request, pk)
-    question = _question(submission, number)
+    submission = visible_submission(request, pk)
+    question = question_or_404(submission, number)
     permission = {"submit": "submit_for_review", "approve": "review", "request_changes": "review"}
     if action not in permission:
         return redirect(submission)
@@ -90,8 +83,8 @@ class CommentForm(forms.Form):
 @require_POST
 def comment_add(request, pk: int, number: str):
     """Comment on the answer, a part ("part-ID") or a row ("row-ID"), or reply to a comment."""
-    submission = _submission(request, pk)
-    question = _question(submission, number)
+    submission = visible_submission(request, pk)
+    question = question_or_404(submission, number)
     require(request.user, submission, "comment")
     form = CommentForm(request.POST)
     if not form.is_valid():
@@ -132,7 +125,7 @@ def comment_add(request, pk: int, number: str):
 @login_required
 @require_POST
 def comment_resolve(request, pk: int, comment_id: int):
-    submission = _submission(request, pk)
+    submission = visible_submission(request, pk)
     comment = get_object_or_404(ReviewComment, submission=submission, pk=comment_id)
     require(request.user, submission, "comment")
     resolved = request.POST.get("resolved") == "1"
@@ -212,8 +205,8 @@ class AssignmentForm(forms.Form):
 @require_POST
 def assign(request, pk: int, number: str):
     """Assign a question with a due date, or take it away; a refusal shows on the form."""
-    submission = _submission(request, pk)
-    question = _question(submission, number)
+    submission = visible_submission(request, pk)
+    question = question_or_404(submission, number)
     require(request.user, submission, "assign")
     form = AssignmentForm(request.POST, submission=submission, question=question)
     if not form.is_valid():
@@ -249,7 +242,7 @@ def assign(request, pk: int, number: str):
 @login_required
 def review_page(request, pk: int):
     """Every question with its answers and comments beside them, open comments first."""
-    submission = _submission(request, pk)
+    submission = visible_submission(request, pk)
     require(request.user, submission, "view")
     return _review_page(request, submission)
 
@@ -316,7 +309,7 @@ def _review_page(request, submission, *, refused: AssignmentForm | None = None, 
 @login_required
 @require_POST
 def submission_finalize(request, pk: int):
-    submission = _submission(request, pk)
+    submission = visible_submission(request, pk)
     require(request.user, submission, "finalize")
     try:
         workflow.submission_finalize(submission=submission, user=request.user)
@@ -339,7 +332,7 @@ class ReopenForm(forms.Form):
 
 @login_required
 def submission_reopen(request, pk: int):
-    submission = _submission(request, pk)
+    submission = visible_submission(request, pk)
     require(request.user, submission, "reopen")
     form = ReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
