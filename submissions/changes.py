@@ -163,6 +163,9 @@ class Gate:
     touched: set[int] = field(default_factory=set)
     events: list[dict[str, Any]] = field(default_factory=list)
     prior: dict[int, tuple[str, AbstractBaseUser | None]] | None = None
+    # The questions the write is about, as the caller read them (their parts with them):
+    # what is recorded is labelled with them rather than with questions read again.
+    questions: dict[int, Question] = field(default_factory=dict)
 
     def before_change(self, obj: Answer | TableRow) -> None:
         """Keep the state about to be overwritten in the history, if it is not there yet."""
@@ -224,6 +227,13 @@ def _gate(
     with _writes(), transaction.atomic():
         fresh = workflow.submission_lock_open(submission=submission)
         _check_permission(user, submission, action, path)
+        for relation in (Submission.organization, Submission.questionnaire):
+            # What a submission belongs to, as the caller read it: the history's labels
+            # name them ("IOM – 2024 … – 3"), and they need not be read again.
+            if relation.is_cached(submission) and getattr(
+                submission, relation.field.attname
+            ) == getattr(fresh, relation.field.attname):
+                relation.field.set_cached_value(fresh, relation.field.get_cached_value(submission))
         gate = Gate(submission=fresh, user=user)
         yield gate
         _close(gate, comment)
@@ -237,12 +247,25 @@ def _close(gate: Gate, comment: str) -> None:
         if model is not Answer:
             found = found.prefetch_related("sdgs")
         objects += list(found)  # as written; objects removed meanwhile drop out
+    _with_known_relations(gate, objects)
     history.record_all(objects, gate.user, comment)
     workflow.question_edited(
         submission=gate.submission, question_ids=gate.touched, user=gate.user, prior=gate.prior
     )
     for event in gate.events:
         gate.submission.events_log.create(actor=gate.user, **event)
+
+
+def _with_known_relations(gate: Gate, objects: list[models.Model]) -> None:
+    """Give the objects about to be recorded the submission, questions and parts the gate
+    already holds: their labels in the history (``str()``) then read nothing more."""
+    parts = {part.pk: part for question in gate.questions.values() for part in question.parts.all()}
+    for obj in objects:
+        obj.submission = gate.submission
+        if (question := gate.questions.get(obj.question_id)) is not None:
+            obj.question = question
+        if (part := parts.get(getattr(obj, "part_id", None))) is not None:
+            obj.part = part
 
 
 # -- The editing page -----------------------------------------------------------------------
@@ -261,6 +284,7 @@ def question_save(
     each), so that a conflict or an invalid row never blocks the other edits.
     """
     with _gate(submission, user=user, path="editing", comment=history.SAVED) as gate:
+        gate.questions[question.pk] = question
         return [
             _answer_write(gate, question, edit)
             if isinstance(edit, AnswerEdit)
@@ -325,7 +349,7 @@ def _answer_write(gate: Gate, question: Question, edit: AnswerEdit) -> ItemResul
     submission, user, key = gate.submission, gate.user, edit.key
     text = edit.text
     lookup = {"submission": submission, "question": question, "part": edit.part}
-    current = Answer.objects.select_related("updated_by").filter(**lookup).first()
+    current = Answer.objects.select_related("updated_by").filter(**lookup).order_by("pk").first()
     # "Nothing to report" holds only for an empty box: writing in it clears the mark.
     flag = bool(edit.nothing_to_report) and not text.strip()
     if current is None:
@@ -463,6 +487,7 @@ def _row_write(gate: Gate, question: Question, edit: RowEdit) -> ItemResult:
                 submission=submission, question=question, client_key=edit.client_key
             )
             .values_list("pk", flat=True)
+            .order_by("pk")
             .first()
         )
         base_version = 1 if row_id else base_version
@@ -495,6 +520,7 @@ def _row_write(gate: Gate, question: Question, edit: RowEdit) -> ItemResult:
         model.objects.filter(submission=submission, question=question, pk=row_id)
         .select_related("updated_by")
         .prefetch_related("sdgs")
+        .order_by("pk")
         .first()
     )
     if row is None:
@@ -601,6 +627,7 @@ def _row_remove(gate: Gate, question: Question, edit: RowEdit) -> ItemResult:
             rows.filter(version=edit.base_version)
             .select_related("updated_by")
             .prefetch_related("sdgs")
+            .order_by("pk")
             .first()
         )
         if doomed is not None:
@@ -613,7 +640,7 @@ def _row_remove(gate: Gate, question: Question, edit: RowEdit) -> ItemResult:
     if deleted:
         gate.removed(question.pk)
         return ItemResult(key=key, status=REMOVED, id=row_id)
-    row = rows.select_related("updated_by").prefetch_related("sdgs").first()
+    row = rows.select_related("updated_by").prefetch_related("sdgs").order_by("pk").first()
     if row is None:
         return ItemResult(key=key, status=REMOVED, id=row_id)  # removed already: same outcome
     result = _row_conflict(key, row, {})
@@ -660,7 +687,7 @@ def answer_restore(
     comment = f"{history.VERSION_RESTORED}:{old.number}"
     with _gate(submission, user=user, path="answer_restore", comment=comment) as gate:
         current = Answer.objects.filter(submission=submission, question=question, part=part)
-        base = current.values_list("version", flat=True).first() or 0
+        base = current.values_list("version", flat=True).order_by("pk").first() or 0
         edit = AnswerEdit("restore", part, old.text, base, old.nothing_to_report)
         result = _answer_write(gate, question, edit)
         if result.status == SAVED:
@@ -793,7 +820,7 @@ def submission_carry_forward(*, submission: Submission, user: AbstractBaseUser) 
                 "question": target,
                 "part": getattr(answer, "target_part", None),
             }
-            empty = Answer.objects.filter(**slot).first()  # saved empty: filled in place
+            empty = Answer.objects.filter(**slot).order_by("pk").first()  # saved empty: in place
             if empty is not None:
                 gate.before_change(empty)
                 Answer.objects.filter(pk=empty.pk).update(

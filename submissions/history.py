@@ -380,7 +380,11 @@ def answer_versions(
     *, submission: Submission, question: Question, part: QuestionPart | None
 ) -> list[AnswerVersion]:
     """Every version of the answer to a question (part None) or part, newest first."""
-    answer = Answer.objects.filter(submission=submission, question=question, part=part).first()
+    answer = (
+        Answer.objects.filter(submission=submission, question=question, part=part)
+        .order_by("pk")
+        .first()
+    )
     versions = [
         AnswerVersion(
             id=v.pk,
@@ -490,7 +494,7 @@ def row_versions(*, model: type[TableRow], row_id: int) -> list[RowVersion]:
                 question_id=data["question_id"],
             )
         )
-    row = model.objects.filter(pk=row_id).select_related("updated_by").first()
+    row = model.objects.filter(pk=row_id).select_related("updated_by").order_by("pk").first()
     if row is not None:
         values = _row_values(model, {**row.__dict__, "sdgs": row.sdgs.values_list("pk", flat=True)})
         if entries and (entries[-1].number, entries[-1].values) == (row.version, values):

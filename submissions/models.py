@@ -509,6 +509,16 @@ class DerivedQuerySet(models.QuerySet):
         return super().bulk_update(objs, fields, *args, **kwargs)
 
 
+class UnorderedManager(models.Manager):
+    """The base manager of answers and rows (``Meta.base_manager_name``): what Django and
+    django-reversion read by primary key themselves (saving, refreshing, deleting, checking
+    that what a revision records still exists) needs no order, and the default ordering
+    joins the submission's organization and questionnaire, the question and the part."""
+
+    def get_queryset(self):
+        return super().get_queryset().order_by()
+
+
 class Derived(models.Model):
     """A model that stores what it derives from some of its fields beside them (pages read
     the stored values, never recompute them)."""
@@ -517,9 +527,11 @@ class Derived(models.Model):
     DERIVED: dict[str, tuple[tuple[str, ...], Callable[[str], dict]]] = {}
 
     objects = DerivedQuerySet.as_manager()
+    unordered = UnorderedManager()
 
     class Meta:
         abstract = True
+        base_manager_name = "unordered"
 
     def save(self, *args, **kwargs):
         self.derive()
@@ -595,7 +607,7 @@ class Answer(Derived):
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    class Meta:
+    class Meta(Derived.Meta):
         ordering = ["submission", "question__position", "part__position"]
         verbose_name = _("answer")
         verbose_name_plural = _("answers")

@@ -355,11 +355,9 @@ def question_edit(request: HttpRequest, pk: int, number: str) -> HttpResponse:
             raise Http404(_("This questionnaire has no question %(number)s.") % {"number": number})
         return edit_page(request, submission, state.question, progress=progress)
     question = question_or_404(submission, number)
-    answers = {
-        a.part_id: a for a in submission.answers.filter(question=question).select_related("part")
-    }
     explicit = request.POST.get("autosave") != "1"
-    answer_forms = _answer_forms(question, answers, request.POST)
+    # Reading what was sent needs no saved answer (the write gate reads and locks them).
+    answer_forms = _answer_forms(question, {}, request.POST)
     formset = _row_formset(question, [], request.POST)
     results, edits = _read_answers(answer_forms)
     row_results, row_edits = _read_rows(formset, apply_deletions=explicit)
@@ -396,6 +394,7 @@ def question_edit(request: HttpRequest, pk: int, number: str) -> HttpResponse:
         return redirect("question_edit", pk=submission.pk, number=question.number)
     data = _rebound_data(request.POST, results)
     table_unreadable = any(r.key == "rows" for r in results)
+    answers = {a.part_id: a for a in submission.answers.filter(question=question)}
     return _render(
         request,
         submission,

@@ -524,3 +524,48 @@ def test_a_table_shown_again_with_errors_keeps_its_posted_form_counts(
     page = response.content.decode()
     assert re.search(r'name="rows-INITIAL_FORMS" value="0"', page)
     assert re.search(r'name="rows-TOTAL_FORMS" value="2"', page)
+
+
+def test_an_autosave_reads_what_it_needs_once(contributor_client, submission):
+    """An autosave, the most frequent request, reads the submission to check access and then
+    locks it, and reads no question, part, organization or questionnaire (the process has
+    them, and the history's labels use them); its count stays the same as answers pile up.
+    What it records in the history is labelled as before: submission and question or part."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from reversion.models import Version
+
+    five = submission.questionnaire.questions.get(number="5")
+    food = five.parts.get(title="Food systems")
+    contributor_client.get(edit_url(submission, "1"))  # the session and the questions read
+
+    def autosave(number, prefix, text, version):
+        with CaptureQueriesContext(connection) as captured:
+            response = contributor_client.post(
+                edit_url(submission, number),
+                {"autosave": "1", f"{prefix}-text": text, f"{prefix}-version": str(version)},
+                **JSON,
+            )
+        assert results_by_key(response)[prefix]["status"] == "saved"
+        return [q["sql"] for q in captured.captured_queries]
+
+    def reads(sql, table):
+        return sum(s.startswith("SELECT") and f'FROM "{table}"' in s for s in sql)
+
+    first = autosave("1", "answer-main", "One answer.", 0)
+    for table in (
+        "submissions_question",
+        "submissions_questionpart",
+        "accounts_organization",
+        "submissions_questionnaire",
+    ):
+        assert reads(first, table) == 0, table
+    assert reads(first, "submissions_submission") == 2  # who may see it; its lock
+    second = autosave("1", "answer-main", "One answer, again.", 1)
+    for question in submission.questionnaire.questions.exclude(number__in=["1", "5"])[:3]:
+        Answer.objects.create(submission=submission, question=question, text="Elsewhere.")
+    assert len(autosave("1", "answer-main", "One answer, a third time.", 2)) == len(second)
+    part_save = autosave("5", f"answer-part-{food.pk}", "Food, again.", 0)
+    assert reads(part_save, "submissions_questionpart") == 0
+    labels = set(Version.objects.values_list("object_repr", flat=True))
+    assert f"{submission} – 1" in labels and f"{submission} – Food systems" in labels
