@@ -29,6 +29,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Exists, Max, OuterRef
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from reversion.models import Version
 from reversion.signals import post_revision_commit
 
@@ -281,23 +282,25 @@ def _versions(table: str, **where: Any):
     )
 
 
+_COMMENT_LABELS = {
+    SAVED: gettext_lazy("Saved"),
+    REMOVED: gettext_lazy("Removed"),
+    RECORDED: gettext_lazy("Recorded"),
+    IMPORTED: gettext_lazy("Imported from a document"),
+    CARRIED_FORWARD: gettext_lazy("Carried forward from last year"),
+    BACKUP_RESTORED: gettext_lazy("Restored from a backup"),
+    ROW_RECOVERED: gettext_lazy("Recovered after removal"),
+    REUSED_FROM_LIBRARY: gettext_lazy("Reused from the library"),
+    ADMIN_EDITED: gettext_lazy("Changed in the administration"),
+}
+
+
 def comment_label(comment: str) -> str:
     """A revision's comment, worded for the reader."""
     code, _sep, detail = comment.partition(":")
-    labels = {
-        SAVED: _("Saved"),
-        REMOVED: _("Removed"),
-        RECORDED: _("Recorded"),
-        IMPORTED: _("Imported from a document"),
-        CARRIED_FORWARD: _("Carried forward from last year"),
-        BACKUP_RESTORED: _("Restored from a backup"),
-        ROW_RECOVERED: _("Recovered after removal"),
-        REUSED_FROM_LIBRARY: _("Reused from the library"),
-        ADMIN_EDITED: _("Changed in the administration"),
-    }
     if code == VERSION_RESTORED:
         return _("Restored version %(number)s") % {"number": detail}
-    return str(labels.get(code, comment))
+    return str(_COMMENT_LABELS.get(code, comment))
 
 
 # -- Word diff ------------------------------------------------------------------------------
@@ -361,6 +364,7 @@ class AnswerVersion:
     current: bool = False
     nothing_to_report: bool = False
     stored_words: int | None = None  # as recorded (versions before migration 0012 have none)
+    before: "AnswerVersion | None" = None  # the version before it, where a page has it
 
     @property
     def words(self) -> int:
@@ -376,34 +380,47 @@ def _answer_slot_versions(submission_id: int, question_id: int, part_id: int | N
     )
 
 
+def _answer_version(version: Version) -> AnswerVersion:
+    return AnswerVersion(
+        id=version.pk,
+        number=version.field_dict["version"],
+        text=version.field_dict["text"],
+        user=version.revision.user,
+        when=version.revision.date_created,
+        comment=comment_label(version.revision.comment),
+        nothing_to_report=version.field_dict.get("nothing_to_report", False),
+        stored_words=version.field_dict.get("words"),
+    )
+
+
 def answer_versions(
-    *, submission: Submission, question: Question, part: QuestionPart | None
+    *,
+    submission: Submission,
+    question: Question,
+    part: QuestionPart | None,
+    start: int = 0,
+    limit: int | None = None,
 ) -> list[AnswerVersion]:
-    """Every version of the answer to a question (part None) or part, newest first."""
+    """The versions of the answer to a question (part None) or part, newest first: every one,
+    or ``limit`` of them from the ``start``-th (only those are read: an answer autosaved all
+    afternoon has hundreds). The current text, when it was written before history was kept,
+    comes first, not recorded yet (at ``start`` 0)."""
     answer = (
         Answer.objects.filter(submission=submission, question=question, part=part)
         .order_by("pk")
         .first()
     )
-    versions = [
-        AnswerVersion(
-            id=v.pk,
-            number=v.field_dict["version"],
-            text=v.field_dict["text"],
-            user=v.revision.user,
-            when=v.revision.date_created,
-            comment=comment_label(v.revision.comment),
-            nothing_to_report=v.field_dict.get("nothing_to_report", False),
-            stored_words=v.field_dict.get("words"),
-        )
-        for v in _answer_slot_versions(submission.pk, question.pk, part.pk if part else None)
-    ]
+    found = _answer_slot_versions(submission.pk, question.pk, part.pk if part else None)
+    found = found[start : start + limit] if limit is not None else found[start:]
+    versions = [_answer_version(v) for v in found]
     if answer is None:
         return versions
     for version in versions:
         if version.number == answer.version and version.text == answer.text:
             version.current = True
             return versions
+    if start > 0:
+        return versions
     # Written before history was kept: shown, not yet recorded (its next change records it).
     current = AnswerVersion(
         id=0,
@@ -423,10 +440,14 @@ def answer_version(
     *, submission: Submission, question: Question, part: QuestionPart | None, version_id: int
 ) -> AnswerVersion:
     """One recorded version of the answer; ``Version.DoesNotExist`` for any other id."""
-    for version in answer_versions(submission=submission, question=question, part=part):
-        if version.id and version.id == version_id:
-            return version
-    raise Version.DoesNotExist(_("There is no such version of this answer."))
+    found = (
+        _answer_slot_versions(submission.pk, question.pk, part.pk if part else None)
+        .filter(pk=version_id)
+        .first()
+    )
+    if found is None:
+        raise Version.DoesNotExist(_("There is no such version of this answer."))
+    return _answer_version(found)
 
 
 # -- Row versions ---------------------------------------------------------------------------

@@ -57,22 +57,59 @@ def _history_url(submission: Submission, question: Question, part: QuestionPart 
     return f"{url}?part={part.pk}" if part else url
 
 
-def _compare(versions: list[history.AnswerVersion], params) -> tuple[Any, Any, list]:
-    """The two versions to compare (?from= and ?to=; by default the last change) and the diff."""
-    by_id = {v.id: v for v in versions}
-    new = by_id.get(_int(params.get("to"))) or (versions[0] if versions else None)
-    old = by_id.get(_int(params.get("from")))
-    if old is None and new is not None:
-        position = next(i for i, v in enumerate(versions) if v is new)
-        old = versions[position + 1] if position + 1 < len(versions) else None
+# Versions per page of an answer's history (autosave records one at every pause in typing).
+HISTORY_PAGE_SIZE = 25
+
+
+def _compare(request, slot: dict, versions: list[history.AnswerVersion], first_page: bool):
+    """The two versions to compare (?from= and ?to=, any two of the answer's, on this page or
+    not; by default its last change) and the diff."""
+
+    def version(name: str) -> history.AnswerVersion | None:
+        version_id = _int(request.GET.get(name))
+        if not version_id:
+            return None
+        shown = next((v for v in versions if v.id == version_id), None)
+        if shown is not None:
+            return shown
+        try:
+            return history.answer_version(**slot, version_id=version_id)
+        except Version.DoesNotExist:
+            return None
+
+    new = version("to")
+    if new is None:
+        latest = versions if first_page else history.answer_versions(**slot, limit=2)
+        new = latest[0] if latest else None
+        if new is not None and new.before is None and len(latest) > 1:
+            new.before = latest[1]
+    old = version("from") or (new.before if new is not None else None)
     if old is None or new is None:
         return old, new, []
     return old, new, history.word_diff(old.text, new.text)
 
 
+def _page_of_versions(slot: dict, page: int):
+    """The page's versions, newest first, each with the one before it (``before``); the
+    version just newer than the page (where its timeline ends) and whether older ones exist.
+    Reads the page and one version on either side, whatever the answer's length of history."""
+    start = (page - 1) * HISTORY_PAGE_SIZE
+    window = history.answer_versions(
+        **slot, start=max(start - 1, 0), limit=HISTORY_PAGE_SIZE + (2 if start else 1)
+    )
+    newer = window[0] if start and window else None
+    body = window[1:] if start else window
+    # The current text not recorded yet (page 1 only) is one more on its page.
+    size = HISTORY_PAGE_SIZE + (1 if body and body[0].id == 0 else 0)
+    for index, item in enumerate(body[:size]):
+        item.before = body[index + 1] if index + 1 < len(body) else None
+    return body[:size], newer, len(body) > size
+
+
 @login_required
 def answer_history(request: HttpRequest, pk: int, number: str) -> HttpResponse:
-    """The versions of a question's answer (or part) with a diff, and the question's timeline."""
+    """The versions of a question's answer (or part) with a diff, and the question's timeline,
+    a page at a time (newest first): versions, and the events and comments of their time."""
     submission = visible_submission(request, pk)
     require(request.user, submission, "view")
     question = question_or_404(submission, number)
@@ -81,18 +118,27 @@ def answer_history(request: HttpRequest, pk: int, number: str) -> HttpResponse:
     if part is None and not question.has_narrative and parts:
         part = parts[0]
     has_text = question.has_narrative or part is not None
+    page = max(_int(request.GET.get("page")) or 1, 1)
+    slot = {"submission": submission, "question": question, "part": part}
 
-    versions = (
-        history.answer_versions(submission=submission, question=question, part=part)
-        if has_text
-        else []
-    )
-    old, new, diff = _compare(versions, request.GET)
+    versions, newer, has_older = _page_of_versions(slot, page) if has_text else ([], None, False)
+    if page > 1 and not versions:
+        raise Http404(_("This history has no page %(page)s.") % {"page": page})
+    old, new, diff = _compare(request, slot, versions, first_page=page == 1)
+    # The events and comments of the page's time: after its oldest version (unless it is the
+    # last page) and before the version just newer than the page (unless it is the first).
+    window = {}
+    if newer is not None and newer.when:
+        window["created_at__lt"] = newer.when
+    if has_older and versions[-1].when:
+        window["created_at__gte"] = versions[-1].when
     events = list(
-        submission.events_log.filter(question=question).select_related("actor").order_by("-pk")
+        submission.events_log.filter(question=question, **window)
+        .select_related("actor")
+        .order_by("-pk")
     )
     comments = list(
-        submission.comments.filter(question=question)
+        submission.comments.filter(question=question, **window)
         .select_related("author", "resolved_by", "part")
         .order_by("-created_at", "-pk")
     )
@@ -112,6 +158,10 @@ def answer_history(request: HttpRequest, pk: int, number: str) -> HttpResponse:
             .objects.filter(submission=submission, question=question)
             .order_by("position", "id")
         )
+    choices = list(versions)
+    for item in (new, old):
+        if item is not None and all(item.id != v.id for v in choices):
+            choices.append(item)
     return render(
         request,
         "submissions/history.html",
@@ -122,11 +172,16 @@ def answer_history(request: HttpRequest, pk: int, number: str) -> HttpResponse:
             "part": part,
             "has_text": has_text,
             "versions": versions,
-            "oldest": versions[-1] if versions else None,
+            "choices": sorted(
+                choices, key=lambda v: v.when.timestamp() if v.when else 0, reverse=True
+            ),
             "old": old,
             "new": new,
             "diff": diff,
             "timeline": timeline,
+            "page": page,
+            "newer_page": page - 1 if page > 1 else None,
+            "older_page": page + 1 if has_older else None,
             "rows": rows,
             "removed_rows": history.rows_removed(submission=submission, question=question),
             "can_edit": can(request.user, submission, "edit"),

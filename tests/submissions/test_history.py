@@ -1,6 +1,7 @@
 """History: every write recorded (who, when, what), word diffs, restore as a new change, timeline."""
 
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -500,3 +501,71 @@ def test_row_history_of_another_organization_is_a_404(
     for pk in (submission.pk, other.pk):
         url = reverse("row_history", kwargs={"pk": pk, "table": "events", "row_id": created.id})
         assert client.get(url).status_code == 404
+
+
+def test_a_long_history_comes_a_page_at_a_time(contributor_client, submission, contributor):
+    """Autosave records a version at every pause in typing: an afternoon's answer has
+    hundreds. The history shows 25 at a time, newest first, with the events and comments of
+    their time on the same page (each once); any two versions can still be compared, and the
+    page reads the same number of queries at 60 versions as at 120."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    question = submission.questionnaire.questions.get(number="1")
+    for version in range(60):
+        save(submission, contributor, f"Text number {version + 1}.", version)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert contributor_client.get(history_url(submission)).status_code == 200
+        return len(captured.captured_queries)
+
+    queries()  # the session and the questionnaire's questions read
+    at_60 = queries()
+    SubmissionEvent.objects.create(
+        submission=submission,
+        question=question,
+        kind=EventKind.QUESTION_STATUS,
+        from_status="draft",
+        to_status="in_review",
+        actor=contributor,
+        message="Halfway through.",
+    )
+    for version in range(60, 120):
+        save(submission, contributor, f"Text number {version + 1}.", version)
+    assert queries() == at_60
+
+    def page(number=None, **params):
+        if number is not None:
+            params["page"] = number
+        response = contributor_client.get(history_url(submission), params)
+        assert response.status_code == 200
+        html = response.content.decode()
+        timeline = html[html.index('id="timeline-heading"') :]
+        shown = [int(n) for n in re.findall(r'text-bg-primary">Version (\d+)<', timeline)]
+        return html, timeline, shown
+
+    html, timeline, shown = page()
+    assert shown == list(range(120, 95, -1))
+    assert "Halfway through." not in timeline and "Older" in timeline
+    assert "From version 119 to version 120" in html  # the last change, as before
+    html, timeline, shown = page(3)
+    assert shown == list(range(70, 45, -1))
+    assert timeline.count("Halfway through.") == 1
+    assert timeline.index("Version 61<") < timeline.index("Halfway") < timeline.index("Version 60<")
+    assert "From version 119 to version 120" in html  # the comparison stays the last change
+    for other in (2, 4):
+        assert "Halfway through." not in page(other)[1]
+    html, timeline, shown = page(5)
+    assert shown == list(range(20, 0, -1))
+    assert "Older" not in timeline and "Newer" in timeline
+    # Any two versions, on whichever page: from the oldest to the newest.
+    first, last = Version.objects.order_by("pk").first(), Version.objects.order_by("pk").last()
+    html, _timeline, _shown = page(**{"from": first.pk, "to": last.pk})
+    assert "From version 1 to version 120" in html
+    assert f'<option value="{first.pk}" selected>' in html  # selectable although on page 3
+    # "Compare with the version before" on the last version of a page reaches the next page.
+    html, timeline, _shown = page(4)
+    assert f"from={Version.objects.get(index__number=20).pk}&amp;to=" in timeline
+    assert contributor_client.get(history_url(submission), {"page": 6}).status_code == 404
+    assert contributor_client.get(history_url(submission), {"page": "x"}).status_code == 200
