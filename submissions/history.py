@@ -493,29 +493,24 @@ def _field_labels(model: type[TableRow]) -> dict[str, str]:
     return {**labels, "name": _("Name"), "sdgs": _("Relevant SDGs")}
 
 
-def row_versions(*, model: type[TableRow], row_id: int) -> list[RowVersion]:
-    """Every version of a row (also of a removed one), newest first, with what each changed."""
+def row_versions(
+    *, model: type[TableRow], row_id: int, start: int = 0, limit: int | None = None
+) -> list[RowVersion]:
+    """The versions of a row (also of a removed one), newest first, with what each changed:
+    every one, or ``limit`` of them from the ``start``-th (only those, and the one before
+    the oldest of them to tell what it changed, are read)."""
     versions = (
         _versions(TABLES[model], object_id=row_id)
         .select_related("revision__user")
-        .order_by("revision__date_created", "pk")
+        .order_by("-revision__date_created", "-pk")
     )
-    entries = []
-    for version in versions:
-        data = version.field_dict
-        entries.append(
-            RowVersion(
-                id=version.pk,
-                number=data.get("version", 0),
-                values=_row_values(model, data),
-                user=version.revision.user,
-                when=version.revision.date_created,
-                comment=comment_label(version.revision.comment),
-                submission_id=data["submission_id"],
-                question_id=data["question_id"],
-            )
-        )
-    row = model.objects.filter(pk=row_id).select_related("updated_by").order_by("pk").first()
+    read = list(versions[start : start + limit + 1] if limit is not None else versions[start:])
+    # The one read past the page is what the page's oldest version changed from.
+    before = read.pop() if limit is not None and len(read) > limit else None
+    entries = [_row_version(model, version) for version in reversed(read)]
+    row = None
+    if start == 0:
+        row = model.objects.filter(pk=row_id).select_related("updated_by").order_by("pk").first()
     if row is not None:
         values = _row_values(model, {**row.__dict__, "sdgs": row.sdgs.values_list("pk", flat=True)})
         if entries and (entries[-1].number, entries[-1].values) == (row.version, values):
@@ -536,8 +531,9 @@ def row_versions(*, model: type[TableRow], row_id: int) -> list[RowVersion]:
                 )
             )
     labels = _field_labels(model)
-    blank = _row_values(model, {})  # the first version shows as changes from an empty row
-    for previous, entry in zip([blank, *(e.values for e in entries)], entries, strict=False):
+    # The first version shows as changes from an empty row.
+    first = _row_version(model, before).values if before is not None else _row_values(model, {})
+    for previous, entry in zip([first, *(e.values for e in entries)], entries, strict=False):
         for name, new in entry.values.items():
             old = previous.get(name)
             if old == new:
@@ -547,6 +543,20 @@ def row_versions(*, model: type[TableRow], row_id: int) -> list[RowVersion]:
                 change.diff = word_diff(old, new)
             entry.changes.append(change)
     return entries[::-1]
+
+
+def _row_version(model: type[TableRow], version: Version) -> RowVersion:
+    data = version.field_dict
+    return RowVersion(
+        id=version.pk,
+        number=data.get("version", 0),
+        values=_row_values(model, data),
+        user=version.revision.user,
+        when=version.revision.date_created,
+        comment=comment_label(version.revision.comment),
+        submission_id=data["submission_id"],
+        question_id=data["question_id"],
+    )
 
 
 def rows_removed(*, submission: Submission, question: Question) -> list[RowVersion]:

@@ -230,12 +230,21 @@ def answer_restore(request: HttpRequest, pk: int, number: str) -> HttpResponse:
     return redirect(_history_url(submission, question, part))
 
 
-def _row_context(request: HttpRequest, pk: int, table: str, row_id: int):
+def _row_context(request: HttpRequest, pk: int, table: str, row_id: int, *, page: int = 1):
+    """The submission, the row's model and question, and a page of the row's versions (one
+    more than the page's size when there are older ones)."""
     submission = visible_submission(request, pk)
     model = ROW_MODELS.get(table)
     if model is None:
         raise Http404(_("No such table."))
-    versions = history.row_versions(model=model, row_id=row_id)
+    versions = history.row_versions(
+        model=model,
+        row_id=row_id,
+        start=(page - 1) * HISTORY_PAGE_SIZE,
+        limit=HISTORY_PAGE_SIZE + 1,
+    )
+    if page > 1 and not versions:
+        raise Http404(_("This history has no page %(page)s.") % {"page": page})
     if not versions or versions[0].submission_id != submission.pk:
         raise Http404(_("No such row in this submission."))
     question = get_object_or_404(
@@ -246,9 +255,12 @@ def _row_context(request: HttpRequest, pk: int, table: str, row_id: int):
 
 @login_required
 def row_history(request: HttpRequest, pk: int, table: str, row_id: int) -> HttpResponse:
-    """A table row's versions, field by field; a removed row can be added back."""
-    submission, model, question, versions = _row_context(request, pk, table, row_id)
+    """A table row's versions, field by field, a page at a time (newest first); a removed row
+    can be added back."""
+    page = max(_int(request.GET.get("page")) or 1, 1)
+    submission, model, question, versions = _row_context(request, pk, table, row_id, page=page)
     require(request.user, submission, "view")
+    has_older = len(versions) > HISTORY_PAGE_SIZE + (1 if versions[0].id == 0 else 0)
     removed = not model.objects.filter(pk=row_id).exists()
     recoverable = removed and row_id in {
         r.id for r in history.rows_removed(submission=submission, question=question)
@@ -261,8 +273,14 @@ def row_history(request: HttpRequest, pk: int, table: str, row_id: int) -> HttpR
             "question": question,
             "table": table,
             "row_id": row_id,
-            "versions": versions,
-            "latest": versions[0],
+            "versions": versions[: len(versions) - 1] if has_older else versions,
+            # The row as it is now names the page, whichever page it is.
+            "latest": versions[0]
+            if page == 1
+            else history.row_versions(model=model, row_id=row_id, limit=1)[0],
+            "page": page,
+            "newer_page": page - 1 if page > 1 else None,
+            "older_page": page + 1 if has_older else None,
             "removed": removed,
             "recoverable": recoverable,
             "can_edit": can(request.user, submission, "edit"),

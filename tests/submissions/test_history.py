@@ -569,3 +569,43 @@ def test_a_long_history_comes_a_page_at_a_time(contributor_client, submission, c
     assert f"from={Version.objects.get(index__number=20).pk}&amp;to=" in timeline
     assert contributor_client.get(history_url(submission), {"page": 6}).status_code == 404
     assert contributor_client.get(history_url(submission), {"page": "x"}).status_code == 200
+
+
+def test_a_long_row_history_comes_a_page_at_a_time(contributor_client, submission, contributor):
+    """A row autosaved all afternoon: its history shows 25 versions at a time, newest first,
+    each with what it changed (the oldest of a page against the version before it, on the
+    next page; the very first against an empty row), under the row's name as it is now."""
+    question = submission.questionnaire.questions.get(number="3")
+    created = add_event(submission, contributor)
+    for version in range(1, 60):
+        result = row_save(
+            submission=submission,
+            question=question,
+            row_id=created.id,
+            base_version=version,
+            values={**EVENT, "name": f"IDM {version + 1}", "description": "", "website": ""},
+            sdgs=[4, 10],
+            position=0,
+            user=contributor,
+            key="rows-0",
+        )
+        assert result.status == SAVED
+    url = reverse("row_history", args=[submission.pk, "events", created.id])
+
+    def page(number=None):
+        response = contributor_client.get(url, {"page": number} if number else {})
+        assert response.status_code == 200
+        html = response.content.decode()
+        versions = html[html.index('id="versions-heading"') :]
+        return html, versions, [int(n) for n in re.findall(r'primary">Version (\d+)<', versions)]
+
+    html, versions, shown = page()
+    assert shown == list(range(60, 35, -1)) and "Older" in versions
+    # Version 36 changed the name from version 35's, which is on the next page.
+    assert re.search(r"<del[^>]*>.*?35</del>", versions.split("Version 36<")[1].split("<li")[0])
+    html, versions, shown = page(3)
+    assert shown == list(range(10, 0, -1)) and "Older" not in versions and "Newer" in versions
+    assert "History of “IDM 60”" in html  # the row's name now, not page 3's
+    first = versions.split("Version 1<")[1]
+    assert "IDM 2024" in first and "</del>" not in first.split("Name")[1].split("</tr>")[0]
+    assert contributor_client.get(url, {"page": 4}).status_code == 404
