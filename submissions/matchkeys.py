@@ -8,6 +8,7 @@ it instead of normalising every row on every page.
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _NOT_WORD = re.compile(r"[^\w]+")
@@ -52,9 +53,14 @@ def row_match_fields(name: str) -> dict[str, str]:
     return {"match_key": name_key(name), "acronym": acronym_of(name)}
 
 
+@lru_cache(maxsize=16384)
 def key_words(key: str) -> frozenset[str]:
     """The words of a key that find candidates: stop words and single letters dropped, accents
-    dropped, each cut to its first ``WORD_STEM`` letters (all of its words when none is left)."""
+    dropped, each cut to its first ``WORD_STEM`` letters (all of its words when none is left).
+
+    Kept per process for the most recent keys (a row's key is short, and the library and
+    compare pages take the words of the same rows at every request); a key not kept is
+    simply worked out again."""
     folded = unicodedata.normalize("NFKD", key)
     folded = "".join(c for c in folded if not unicodedata.combining(c))
     words = folded.split()
