@@ -284,6 +284,16 @@ class FastSelect(forms.Select):
         return mark_safe("".join(html))
 
 
+def bootstrap_classes(form: forms.Form) -> None:
+    """Give each control of the form Bootstrap's class (``form-select`` for a list,
+    ``form-control`` otherwise), ``is-invalid`` beside it once it has errors: what
+    crispy-forms adds, for forms drawn field by field with ``includes/field.html``."""
+    errors = form.errors if form.is_bound and hasattr(form, "cleaned_data") else {}
+    for name, field in form.fields.items():
+        base = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+        field.widget.attrs["class"] = f"{base} is-invalid" if name in errors else base
+
+
 class SDGPicker(forms.CheckboxSelectMultiple):
     """17 toggles in the goals' colours, rendered in Python (a table shows many rows)."""
 

@@ -1,6 +1,5 @@
 """Search across the organization's submissions and years (any role may search)."""
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -11,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import current_organization
 
-from ..forms import FastSelect, FastTextInput
+from ..forms import FastSelect, FastTextInput, bootstrap_classes
 from ..insight.search import (
     MAX_QUERY_LENGTH,
     WHERE_CHOICES,
@@ -106,8 +105,11 @@ class SearchForm(forms.Form):
             ("", _("Every question")),
             *[(n, _("Question %(number)s") % {"number": n}) for n in scope.question_numbers],
         ]
-        self.helper = FormHelper()
-        self.helper.form_tag = False
+        bootstrap_classes(self)
+
+    def full_clean(self):
+        super().full_clean()
+        bootstrap_classes(self)
 
     def clean_organization(self) -> int | None:
         """The chosen organization's id (one of the user's: the choices are theirs only);

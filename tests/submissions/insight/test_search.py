@@ -361,3 +361,26 @@ def test_seeded_iom_submissions_are_searchable_across_years(client, organization
     report = _results(_search(client, q="World Migration Report", year=2024, table="resources"))
     assert report and all(r.year == 2024 and r.table == "resources" for r in report)
     assert M in str(report[0].row_name)
+
+
+def test_a_refused_filter_is_marked_on_its_own_field(contributor_client, filled):
+    """The filters are drawn without crispy-forms' templates (five of them on every search
+    cost a tenth of the page): a refused value still marks its own field invalid with the
+    reason under it, the others stay as they were, and the SDG's help text is tied to it."""
+    import re
+
+    response = _search(contributor_client, q="migration", sdg="18")
+    assert "bootstrap5/field.html" not in [t.name for t in response.templates]
+    html = response.content.decode()
+    sdg = re.search(r'<select name="sdg"[^>]*>', html)[0]
+    assert 'class="form-select is-invalid"' in sdg and 'aria-invalid="true"' in sdg
+    assert 'aria-describedby="id_sdg_helptext' in sdg
+    assert re.search(
+        r'id="id_sdg_error" class="invalid-feedback">.*Choose an SDG from 1 to 17\.', html
+    )
+    assert 'id="id_sdg_helptext" class="form-text">Only table rows carry SDGs.' in html
+    year = re.search(r'<select name="year"[^>]*>', html)[0]
+    assert 'class="form-select"' in year and "aria-invalid" not in year
+    query = re.search(r'<input type="search" name="q"[^>]*>', html)[0]
+    assert 'class="form-control"' in query and 'value="migration"' in query
+    assert '<label for="id_q" class="form-label">Search for</label>' in html
