@@ -59,8 +59,18 @@ def organization_filter(request: HttpRequest, user: AbstractBaseUser) -> Organiz
 def page_of(request: HttpRequest, items, per_page: int) -> Page:
     """One page of a queryset or list (``?page=``); a page past the end shows the last.
 
-    ``page.numbers`` are the page numbers to link to, elided around the current one.
+    ``page.numbers`` are the page numbers to link to, elided around the current one. The
+    first page (what most people see, and all there is for one organization's dozen years)
+    is read with one item more than it shows: when that is all there is, nothing is counted.
     """
-    page = Paginator(items, per_page).get_page(request.GET.get("page"))
+    if request.GET.get("page") in (None, "", "1"):
+        first = list(items[: per_page + 1])
+        if len(first) <= per_page:
+            page = Paginator(first, per_page).page(1)
+            page.numbers = [1]
+            return page
+        page = Page(first[:per_page], 1, Paginator(items, per_page))
+    else:
+        page = Paginator(items, per_page).get_page(request.GET.get("page"))
     page.numbers = list(page.paginator.get_elided_page_range(page.number, on_each_side=2))
     return page

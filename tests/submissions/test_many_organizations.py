@@ -48,9 +48,13 @@ def test_the_dashboard_shows_a_page_of_submissions_and_reads_no_more(
     join(focal_point, organizations(5), questionnaire)
     client.force_login(focal_point)
     dashboard_queries(client)  # the questions are then in the cache
+    one_page, page = dashboard_queries(client)
+    assert page.count('class="card h-100') == 6 and 'aria-label="Pages"' not in page
+    join(focal_point, organizations(10, start=5), questionnaire)
     few, page = dashboard_queries(client)
-    assert page.count('class="card h-100') == 6
-    join(focal_point, organizations(45, start=5), questionnaire)
+    assert page.count('class="card h-100') == 12 and "1–12 of 16" in page
+    assert few == one_page + 1  # what is not all on one page is counted
+    join(focal_point, organizations(35, start=15), questionnaire)
     many, page = dashboard_queries(client)
     assert page.count('class="card h-100') == 12
     assert "1–12 of 51" in page
