@@ -258,28 +258,41 @@ class FastDateInput(PythonRenderedMixin, forms.DateInput):
 class FastSelect(forms.Select):
     """A select rendered in Python, the same HTML as Django's template but for whitespace.
 
-    Django renders each option through two templates: the review page's "Assign to" lists
-    (a person per option, one list per question) and the search's filters (years,
-    questions, the 17 goals) spent most of their rendering there.
+    Django renders each option through two templates, and builds a dictionary of attributes
+    for each first: the review page's "Assign to" lists (a person per option, one list per
+    question) and the search's filters (years, questions, the 17 goals) spent most of their
+    rendering there. The options are written straight from the choices, selected as Django
+    selects them (the first option whose value is the field's, as text).
     """
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        html = [format_html('<select name="{}"{}>', name, flatatt(widget["attrs"]))]
-        for group, options, _index in widget["optgroups"]:
-            if group:
-                html.append(format_html('<optgroup label="{}">', group))
-            html.extend(
-                format_html(
-                    '<option value="{}"{}>{}</option>',
-                    option["value"],
-                    flatatt(option["attrs"]),
-                    option["label"],
-                )
-                for option in options
+        attrs = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            attrs["multiple"] = True
+        values = {str(v) for v in self.format_value(value)}
+        selected = False
+
+        def option(option_value, label) -> str:
+            nonlocal selected
+            option_value = str(option_value)
+            chosen = option_value in values and (self.allow_multiple_selected or not selected)
+            selected = selected or chosen
+            return format_html(
+                '<option value="{}"{}>{}</option>',
+                option_value,
+                mark_safe(" selected") if chosen else "",
+                label,
             )
-            if group:
-                html.append("</optgroup>")
+
+        html = [format_html('<select name="{}"{}>', name, flatatt(attrs))]
+        for group, label in self.choices:
+            if isinstance(label, (list, tuple)):
+                # A group without a name is its options alone (as Django's template has it).
+                html.append(format_html('<optgroup label="{}">', group) if group else "")
+                html.extend(option(v, sub) for v, sub in label)
+                html.append("</optgroup>" if group else "")
+            else:  # a value of None is the empty one (in a group, Django writes "None")
+                html.append(option("" if group is None else group, label))
         html.append("</select>")
         return mark_safe("".join(html))
 

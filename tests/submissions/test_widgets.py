@@ -33,7 +33,11 @@ def test_a_select_renders_as_djangos(value):
 
 
 def test_a_select_with_groups_errors_and_a_multiple_value_renders_as_djangos():
-    choices = [("Years", [(2024, "2024"), (2023, "2023")]), ("all", "All my organizations")]
+    choices = [
+        ("Years", [(2024, "2024"), (2023, "2023")]),
+        ("", [(2023, "2023 again"), (None, "None")]),
+        ("all", "All my organizations"),
+    ]
     extra = {"aria-invalid": "true", "required": True, "disabled": False}
     fast = FastSelect(choices=choices).render("year", 2023, attrs=extra)
     django = forms.Select(choices=choices).render("year", 2023, attrs=extra)
