@@ -261,6 +261,23 @@ class YearsCoverage:
         """Per column, how many goals have at least one row."""
         return [sum(1 for row in self.rows if row.cells[i].count) for i in range(len(self.columns))]
 
+    @property
+    def digest(self) -> str:
+        """What the grid shows, hashed (with the organization's name, the kind's label and the
+        language, the key of its cached HTML): its columns (submission, year, questionnaire
+        kind), each goal's counts (the shades follow from them: the goals are fixed data) and
+        the submissions listed apart."""
+        shown = (
+            self.kind,
+            [
+                (c.submission.pk, c.submission.questionnaire.year, c.submission.questionnaire.kind)
+                for c in self.columns
+            ],
+            [[cell.count for cell in row.cells] for row in self.rows],
+            [(s.pk, s.questionnaire.title) for s in self.without_tables],
+        )
+        return shown_digest(shown)
+
 
 def _level(count: int, top: int) -> int:
     """Shade 1..4 relative to the largest cell, so the darkest cell is the most covered goal."""

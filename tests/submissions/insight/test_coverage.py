@@ -549,3 +549,54 @@ def test_coverage_years_queries_do_not_grow_with_years(
     with django_assert_max_num_queries(len(one_year)):
         response = contributor_client.get(url)
     assert len(response.context["grid"].columns) == 5
+
+
+def test_coverage_years_grid_is_kept_drawn_and_shows_a_change_at_once(
+    years, contributor_client, contributor
+):
+    """The grid (17 goals by every year, a number per cell) is kept as drawn under what it
+    shows: shown again it is not drawn again, and the same; a row saved through the write
+    gate, another kind asked for and a French reader each get their own grid at once."""
+    from django.core.cache.utils import make_template_fragment_key
+
+    url = reverse("coverage_years")
+    cache.clear()  # another test may have drawn a grid of the same content
+
+    def kept(response) -> bool:
+        context = response.context
+        vary_on = [
+            context["grid"].digest,
+            context["organization"].pk,
+            context["organization"].name,
+            context["kind_label"],
+            "en",
+        ]
+        return cache.get(make_template_fragment_key("coverage_years", vary_on)) is not None
+
+    response = contributor_client.get(url)
+    assert kept(response)
+    first = page_html(contributor_client, url)
+    assert page_html(contributor_client, url) == first
+
+    question = years[2023].questionnaire.questions.get(table=EVENTS)
+    result = row_save(
+        submission=years[2023],
+        question=question,
+        row_id=None,
+        base_version=0,
+        values={"name": "Mangrove day", "description": "", "website": ""},
+        sdgs=[14, 17],
+        position=1,
+        user=contributor,
+        key="rows-0",
+    )
+    assert result.status == "saved"
+    after = contributor_client.get(url)
+    assert [c.count for c in after.context["grid"].rows[13].cells] == [0, 1]
+    grid = after.content.decode().split("coverage-grid")[1].split("</table>")[0]
+    row_14 = grid.split("sdg-badge sdg-14")[1].split("</tr>")[0]
+    assert 'class="sdg-14 cov-l' in row_14 and ">1</td>" in row_14
+    events = contributor_client.get(url, {"kind": "events"}).content.decode()
+    assert "Events of International Organization for Migration" in events
+    french = page_in_french(contributor_client, url)
+    assert "Objectifs avec des lignes" in french and "Goals with rows" not in french
