@@ -3,6 +3,7 @@
 import hashlib
 import threading
 from collections import OrderedDict, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -265,12 +266,18 @@ def questionnaire_questions(*, questionnaires: list[Questionnaire]) -> dict[int,
     return found
 
 
+def submissions_questions(*, submissions: Sequence[Submission]) -> dict[int, list[Question]]:
+    """Each of the submissions' questionnaires' questions in order, by questionnaire id (see
+    ``questionnaire_questions``: no query once the process has read them)."""
+    return questionnaire_questions(questionnaires=_questionnaires(list(submissions)))
+
+
 def submission_question(*, submission: Submission, number: str) -> Question | None:
     """The question of the submission's questionnaire numbered ``number`` (None: no such
     question), its parts and row fields prefetched: from ``questionnaire_questions``, so no
     query once the process has read them. Shared with other requests: never change it."""
-    questions = questionnaire_questions(questionnaires=_questionnaires([submission]))
-    return next((q for q in questions[submission.questionnaire_id] if q.number == number), None)
+    questions = submissions_questions(submissions=[submission])[submission.questionnaire_id]
+    return next((q for q in questions if q.number == number), None)
 
 
 def _questionnaires(submissions: list[Submission]) -> list[Questionnaire]:

@@ -257,8 +257,11 @@ def _last_edits(submission: Submission) -> dict[tuple[int, int | None], LastEdit
     Two queries for the edits (answers; the three row tables in one UNION) and one for the
     editors, whatever the number of answers and rows.
     """
-    answers = Answer.objects.filter(submission=submission).values_list(
-        "question_id", "part_id", "updated_at", "updated_by_id"
+    # No order: the latest is picked below (the default ordering joins five tables).
+    answers = (
+        Answer.objects.filter(submission=submission)
+        .order_by()
+        .values_list("question_id", "part_id", "updated_at", "updated_by_id")
     )
     no_part = Value(None, output_field=IntegerField())
     row_querysets = [
@@ -296,7 +299,13 @@ def submission_completeness(
     today = today or timezone.localdate()
     progress = submissions_progress(submissions=[submission])[submission.pk]
     assignments: dict[int, list[Assignment]] = {}
-    for assignment in Assignment.objects.filter(submission=submission).select_related("assignee"):
+    # Each question's by due date (the default ordering's question position is the same
+    # within a question, and joins the questions for nothing).
+    for assignment in (
+        Assignment.objects.filter(submission=submission)
+        .select_related("assignee")
+        .order_by("due_date", "pk")
+    ):
         assignments.setdefault(assignment.question_id, []).append(assignment)
     for held in assignments.values():
         # The whole question's assignee first, then those of single rows, soonest due first.

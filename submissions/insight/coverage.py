@@ -16,9 +16,9 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from ..models import ROW_MODELS, Question, Submission, TableKind
+from ..models import ROW_MODELS, Submission, TableKind
 from ..sdgs import SDGS
-from ..selectors import shown_digest
+from ..selectors import shown_digest, submissions_questions
 from ..text import strip_control_characters
 
 KINDS: tuple[str, ...] = tuple(ROW_MODELS)
@@ -174,7 +174,8 @@ def sdg_coverage_of_submissions(*, submissions: Sequence[Submission]) -> dict[in
     """Coverage of each submission, by id, in two queries however many submissions and rows.
 
     One query counts the rows per submission, goal and kind (a UNION over the three tables'
-    SDG links); one reads which table kinds each questionnaire asks for.
+    SDG links); which table kinds each questionnaire asks for comes from its questions (the
+    process keeps them: no query once read).
     """
     if not submissions:
         return {}
@@ -182,14 +183,10 @@ def sdg_coverage_of_submissions(*, submissions: Sequence[Submission]) -> dict[in
     counts: dict[int, dict[tuple[int, str], int]] = {pk: {} for pk in ids}
     for submission_id, goal, kind_index, rows in _counts_query(ids):
         counts[submission_id][(goal, KINDS[kind_index])] = rows
-    asked: dict[int, set[str]] = {}
-    for questionnaire_id, table in (
-        Question.objects.filter(questionnaire_id__in={s.questionnaire_id for s in submissions})
-        .exclude(table="")
-        .values_list("questionnaire_id", "table")
-        .distinct()
-    ):
-        asked.setdefault(questionnaire_id, set()).add(table)
+    asked = {
+        questionnaire_id: {q.table for q in questions if q.table}
+        for questionnaire_id, questions in submissions_questions(submissions=submissions).items()
+    }
     return {
         s.pk: _coverage(s, asked.get(s.questionnaire_id, ()), counts[s.pk]) for s in submissions
     }

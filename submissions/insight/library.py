@@ -341,6 +341,7 @@ def library_reuse_targets(
         t.submission.questionnaire_id: t.submission.questionnaire for t in targets.values()
     }
     questions = questionnaire_questions(questionnaires=list(questionnaires.values()))
+    positions = {q.pk: q.position for listed in questions.values() for q in listed}
     for target in targets.values():
         for question in questions[target.submission.questionnaire_id]:
             if question.table in kinds:
@@ -350,10 +351,16 @@ def library_reuse_targets(
             target.names[kind] = []
             target.keys[kind] = []
             target.counts[kind] = 0
-        for submission_id, question_id, name, key, acronym in (
+        rows = (
             ROW_MODELS[kind]
             .objects.filter(submission_id__in=targets)
-            .values_list("submission_id", "question_id", "name", "match_key", "acronym")
+            .order_by()  # in the table's order, below: the default ordering joins four tables
+            .values_list(
+                "submission_id", "question_id", "name", "match_key", "acronym", "position", "pk"
+            )
+        )
+        for submission_id, question_id, name, key, acronym, _position, _pk in sorted(
+            rows, key=lambda row: (row[0], positions.get(row[1], 0), row[5], row[6])
         ):
             target = targets[submission_id]
             target.names[kind].append(name)

@@ -257,9 +257,9 @@ def _review_page(request, submission, *, refused: AssignmentForm | None = None, 
         by_question.setdefault(comment.question_id, []).append(comment)
     assignments = {
         a.question_id: a
-        for a in Assignment.objects.filter(
-            submission=submission, row_id__isnull=True
-        ).select_related("assignee")
+        for a in Assignment.objects.filter(submission=submission, row_id__isnull=True)
+        .select_related("assignee")
+        .order_by()  # one per question
     }
 
     people = list(assignable_people(submission))
