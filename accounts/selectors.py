@@ -63,15 +63,24 @@ def remember_organizations(request: HttpRequest, user: AbstractBaseUser) -> None
         request.session[CURRENT_ORGANIZATION_KEY] = ""
 
 
-def current_organization(request: HttpRequest, user: AbstractBaseUser) -> Organization | None:
-    """The organization a page is about: ``?organization=``, else the one switched to, else
-    the first the user coordinates, else their first."""
-    code = request.GET.get("organization") or request.session.get(CURRENT_ORGANIZATION_KEY, "")
-    memberships = list(
+def user_memberships(user: AbstractBaseUser) -> list[Membership]:
+    """The user's memberships with their organizations, by organization code."""
+    return list(
         Membership.objects.filter(user=user)
         .select_related("organization")
         .order_by("organization__code")
     )
+
+
+def current_organization(
+    request: HttpRequest, user: AbstractBaseUser, memberships: list[Membership] | None = None
+) -> Organization | None:
+    """The organization a page is about: ``?organization=``, else the one switched to, else
+    the first the user coordinates, else their first. ``memberships``: the user's, as
+    ``user_memberships`` gives them, when the caller has read them."""
+    code = request.GET.get("organization") or request.session.get(CURRENT_ORGANIZATION_KEY, "")
+    if memberships is None:
+        memberships = user_memberships(user)
     for membership in memberships:
         if code and membership.organization.code == code:
             return membership.organization

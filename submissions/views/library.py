@@ -19,8 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Organization
-from accounts.selectors import current_organization
+from accounts.selectors import current_organization, user_memberships
 
 from ..changes import library_item_reuse
 from ..insight.library import (
@@ -111,15 +110,16 @@ def library(request: HttpRequest) -> HttpResponse:
         kind = ""
     query = request.GET.get("q", "").strip()[:QUERY_MAX_LENGTH]
     recurring_only = request.GET.get("recurring") == "1"
-    organizations = list(
-        Organization.objects.filter(memberships__user=request.user).distinct().order_by("code")
-    )
+    memberships = user_memberships(request.user)  # one per organization (a constraint)
+    organizations = [membership.organization for membership in memberships]
     # One organization at a time: an item recurs within an organization, and a member of
     # fifty (a UN DESA colleague) would otherwise have every organization's rows read at once.
     code = request.GET.get("organization", "")
     organization = next((o for o in organizations if o.code == code), None)
     if organization is None:
-        organization = current_organization(request, request.user) if organizations else None
+        organization = (
+            current_organization(request, request.user, memberships) if organizations else None
+        )
         if code:
             notices.append(
                 _("“%(code)s” is not one of your organizations: %(shown)s is shown.")
