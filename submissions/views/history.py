@@ -182,6 +182,7 @@ def answer_history(request: HttpRequest, pk: int, number: str) -> HttpResponse:
             "page": page,
             "newer_page": page - 1 if page > 1 else None,
             "older_page": page + 1 if has_older else None,
+            "part_query": f"part={part.pk}&" if part else "",
             "rows": rows,
             "removed_rows": history.rows_removed(submission=submission, question=question),
             "can_edit": can(request.user, submission, "edit"),

@@ -609,3 +609,28 @@ def test_a_long_row_history_comes_a_page_at_a_time(contributor_client, submissio
     first = versions.split("Version 1<")[1]
     assert "IDM 2024" in first and "</del>" not in first.split("Name")[1].split("</tr>")[0]
     assert contributor_client.get(url, {"page": 4}).status_code == 404
+
+
+def test_the_pages_of_a_parts_history_stay_on_that_part(
+    contributor_client, submission, contributor
+):
+    question = submission.questionnaire.questions.get(number="5")
+    food = question.parts.get(title="Food systems")
+    for version in range(26):
+        result = answer_save(
+            submission=submission,
+            question=question,
+            part=food,
+            text=f"Food, take {version + 1}.",
+            base_version=version,
+            user=contributor,
+            key=f"answer-part-{food.pk}",
+        )
+        assert result.status == SAVED
+    url = history_url(submission, "5")
+    first = contributor_client.get(url, {"part": food.pk}).content.decode()
+    assert f'href="?part={food.pk}&amp;page=2#timeline-heading"' in first
+    second = contributor_client.get(url, {"part": food.pk, "page": 2}).content.decode()
+    assert f'href="?part={food.pk}&amp;#timeline-heading"' in second  # back to the first page
+    timeline = second.split('id="timeline-heading"')[1]
+    assert "Version 1<" in timeline and "Version 26<" not in timeline
