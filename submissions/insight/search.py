@@ -27,12 +27,12 @@ from accounts.models import Organization
 from ..models import (
     ROW_MODELS,
     Answer,
-    Question,
     Questionnaire,
     QuestionnaireKind,
     Submission,
     TableKind,
 )
+from ..selectors import questionnaire_questions
 from .search_index import (
     ANSWERS,
     KINDS,
@@ -135,8 +135,8 @@ class SearchResult:
 class SearchScope:
     """What the user can search and filter by: their organizations, years and question numbers.
 
-    Read with three small queries whatever the number of organizations: no submission, answer
-    or row is loaded to build the filters.
+    Read with two small queries whatever the number of organizations (the questions are the
+    process's): no submission, answer or row is loaded to build the filters.
     """
 
     organizations: list[tuple[int, str, str]]  # id, code, name
@@ -164,26 +164,19 @@ def search_scope(*, user: AbstractBaseUser) -> SearchScope:
         .order_by("code")
         .values_list("id", "code", "name")
     )
-    years = (
+    # The questionnaires of the user's submissions; their questions are the process's.
+    questionnaires = list(
         Questionnaire.objects.filter(submissions__organization__memberships__user=user)
         .order_by()
-        .values_list("year", flat=True)
+        .only("id", "year", "structure_stamp")
         .distinct()
     )
-    numbers = (
-        Question.objects.filter(
-            questionnaire__in=Questionnaire.objects.filter(
-                submissions__organization__memberships__user=user
-            )
-        )
-        .order_by()
-        .values_list("number", flat=True)
-        .distinct()
-    )
+    questions = questionnaire_questions(questionnaires=questionnaires)
+    numbers = {q.number for listed in questions.values() for q in listed}
     return SearchScope(
         organizations=organizations,
-        years=sorted(set(years), reverse=True),
-        question_numbers=sorted(set(numbers), key=_number_key),
+        years=sorted({q.year for q in questionnaires}, reverse=True),
+        question_numbers=sorted(numbers, key=_number_key),
     )
 
 
