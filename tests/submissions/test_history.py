@@ -70,6 +70,19 @@ def restore_url(submission, number="1"):
     return reverse("answer_restore", kwargs={"pk": submission.pk, "number": number})
 
 
+def sent_for_review(submission, question, user, message):
+    """A line of the question's timeline: sent from draft to review, with a message."""
+    return SubmissionEvent.objects.create(
+        submission=submission,
+        question=question,
+        kind=EventKind.QUESTION_STATUS,
+        from_status="draft",
+        to_status="in_review",
+        actor=user,
+        message=message,
+    )
+
+
 def add_event(submission, user, **values):
     question = submission.questionnaire.questions.get(number="3")
     return row_save(
@@ -431,15 +444,7 @@ def test_a_version_of_another_answer_cannot_be_restored_here(
 def test_timeline_shows_transitions_and_comments(contributor_client, submission, contributor):
     save(submission, contributor, "Ready.", 0)
     question = submission.questionnaire.questions.get(number="1")
-    SubmissionEvent.objects.create(
-        submission=submission,
-        question=question,
-        kind=EventKind.QUESTION_STATUS,
-        from_status="draft",
-        to_status="in_review",
-        actor=contributor,
-        message="Please look at the figures.",
-    )
+    sent_for_review(submission, question, contributor, "Please look at the figures.")
     ReviewComment.objects.create(
         submission=submission,
         question=question,
@@ -522,15 +527,7 @@ def test_a_long_history_comes_a_page_at_a_time(contributor_client, submission, c
 
     queries()  # the session and the questionnaire's questions read
     at_60 = queries()
-    SubmissionEvent.objects.create(
-        submission=submission,
-        question=question,
-        kind=EventKind.QUESTION_STATUS,
-        from_status="draft",
-        to_status="in_review",
-        actor=contributor,
-        message="Halfway through.",
-    )
+    sent_for_review(submission, question, contributor, "Halfway through.")
     for version in range(60, 120):
         save(submission, contributor, f"Text number {version + 1}.", version)
     assert queries() == at_60
