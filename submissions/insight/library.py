@@ -219,6 +219,12 @@ def _grouped(rows: list[RowRef]) -> list[list[RowRef]]:
     return [[rows[position] for position in group] for group in positions]
 
 
+def _positions(questions: dict[int, list[Question]]) -> dict[int, int]:
+    """Each question's place in its questionnaire, by id: rows sort by it in Python (in SQL
+    the sort joined the questions)."""
+    return {q.pk: q.position for listed in questions.values() for q in listed}
+
+
 def library_item_list(
     *,
     user: AbstractBaseUser,
@@ -240,8 +246,7 @@ def library_item_list(
     kinds = [kind] if kind else list(ROW_MODELS)
     submissions = {s.pk: s for s in _visible(user, organization, submissions)}
     items: list[LibraryItem] = []
-    questions = submissions_questions(submissions=list(submissions.values()))
-    positions = {q.pk: q.position for listed in questions.values() for q in listed}
+    positions = _positions(submissions_questions(submissions=list(submissions.values())))
 
     def order(row) -> tuple:
         """By year, question, place in the table (sorted here: in SQL it joined two tables)."""
@@ -359,7 +364,7 @@ def library_reuse_targets(
         t.submission.questionnaire_id: t.submission.questionnaire for t in targets.values()
     }
     questions = questionnaire_questions(questionnaires=list(questionnaires.values()))
-    positions = {q.pk: q.position for listed in questions.values() for q in listed}
+    positions = _positions(questions)
     for target in targets.values():
         for question in questions[target.submission.questionnaire_id]:
             if question.table in kinds:

@@ -10,7 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
 from django.db.models import prefetch_related_objects
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -346,15 +346,12 @@ def _toc_key(progress, question) -> str:
 def question_edit(request: HttpRequest, pk: int, number: str) -> HttpResponse:
     """Show one question for editing; POST saves it (autosave sends JSON, Save a plain form)."""
     submission = visible_submission(request, pk)
+    question = question_or_404(submission, number)
     if request.method != "POST":
         # The page needs every question's progress for its table of contents: that read
-        # also brings this question, its parts and answers.
+        # also brings this question's answers.
         progress = submissions_progress(submissions=[submission])[submission.pk]
-        state = next((s for s in progress.states if s.question.number == number), None)
-        if state is None:
-            raise Http404(_("This questionnaire has no question %(number)s.") % {"number": number})
-        return edit_page(request, submission, state.question, progress=progress)
-    question = question_or_404(submission, number)
+        return edit_page(request, submission, question, progress=progress)
     explicit = request.POST.get("autosave") != "1"
     # Reading what was sent needs no saved answer (the write gate reads and locks them).
     answer_forms = _answer_forms(question, {}, request.POST)

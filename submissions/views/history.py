@@ -23,6 +23,7 @@ from ..models import ROW_MODELS, Question, QuestionPart, Submission
 from ..permissions import can, require
 from ..services import ServiceError
 from .lookup import question_or_404, visible_submission
+from .organizations import page_number
 
 
 @dataclass
@@ -89,6 +90,15 @@ def _compare(request, slot: dict, versions: list[history.AnswerVersion], first_p
     return old, new, history.word_diff(old.text, new.text)
 
 
+def _page_links(page: int, has_older: bool) -> dict:
+    """A history page's number and the pages its "Newer" and "Older" links go to."""
+    return {
+        "page": page,
+        "newer_page": page - 1 if page > 1 else None,
+        "older_page": page + 1 if has_older else None,
+    }
+
+
 def _page_of_versions(slot: dict, page: int):
     """The page's versions, newest first, each with the one before it (``before``); the
     version just newer than the page (where its timeline ends) and whether older ones exist.
@@ -118,7 +128,7 @@ def answer_history(request: HttpRequest, pk: int, number: str) -> HttpResponse:
     if part is None and not question.has_narrative and parts:
         part = parts[0]
     has_text = question.has_narrative or part is not None
-    page = max(_int(request.GET.get("page")) or 1, 1)
+    page = page_number(request.GET.get("page"))
     slot = {"submission": submission, "question": question, "part": part}
 
     versions, newer, has_older = _page_of_versions(slot, page) if has_text else ([], None, False)
@@ -179,9 +189,7 @@ def answer_history(request: HttpRequest, pk: int, number: str) -> HttpResponse:
             "new": new,
             "diff": diff,
             "timeline": timeline,
-            "page": page,
-            "newer_page": page - 1 if page > 1 else None,
-            "older_page": page + 1 if has_older else None,
+            **_page_links(page, has_older),
             "part_query": f"part={part.pk}&" if part else "",
             "rows": rows,
             "removed_rows": history.rows_removed(submission=submission, question=question),
@@ -258,7 +266,7 @@ def _row_context(request: HttpRequest, pk: int, table: str, row_id: int, *, page
 def row_history(request: HttpRequest, pk: int, table: str, row_id: int) -> HttpResponse:
     """A table row's versions, field by field, a page at a time (newest first); a removed row
     can be added back."""
-    page = max(_int(request.GET.get("page")) or 1, 1)
+    page = page_number(request.GET.get("page"))
     submission, model, question, versions = _row_context(request, pk, table, row_id, page=page)
     require(request.user, submission, "view")
     has_older = len(versions) > HISTORY_PAGE_SIZE + (1 if versions[0].id == 0 else 0)
@@ -279,9 +287,7 @@ def row_history(request: HttpRequest, pk: int, table: str, row_id: int) -> HttpR
             "latest": versions[0]
             if page == 1
             else history.row_versions(model=model, row_id=row_id, limit=1)[0],
-            "page": page,
-            "newer_page": page - 1 if page > 1 else None,
-            "older_page": page + 1 if has_older else None,
+            **_page_links(page, has_older),
             "removed": removed,
             "recoverable": recoverable,
             "can_edit": can(request.user, submission, "edit"),

@@ -56,6 +56,15 @@ def organization_filter(request: HttpRequest, user: AbstractBaseUser) -> Organiz
     return found
 
 
+def page_number(value: str | None) -> int:
+    """The page asked for; anything but a positive number is the first page."""
+    try:
+        number = int(value or 1)
+    except ValueError:
+        return 1
+    return max(number, 1)
+
+
 def page_of(request: HttpRequest, items, per_page: int) -> Page:
     """One page of a queryset or list (``?page=``); a page past the end shows the last.
 

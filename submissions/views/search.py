@@ -22,6 +22,7 @@ from ..insight.search import (
 )
 from ..sdgs import SDGS
 from ..text import strip_control_characters
+from .organizations import page_number
 
 ALL_ORGANIZATIONS = "all"
 
@@ -134,15 +135,6 @@ class SearchForm(forms.Form):
         return query
 
 
-def _page_number(value: str | None) -> int:
-    """The page asked for; anything but a positive number is the first page."""
-    try:
-        number = int(value or 1)
-    except ValueError:
-        return 1
-    return max(number, 1)
-
-
 class _Matches:
     """All the matches as the Paginator sees them: how many (the database counted them)."""
 
@@ -183,7 +175,7 @@ def search(request):
             where=form.cleaned_data["table"],
             sdg=form.cleaned_data["sdg"],
             organization_id=form.cleaned_data["organization"],
-            page=_page_number(request.GET.get("page")),
+            page=page_number(request.GET.get("page")),
         )
         page = _as_page(found)
     return render(
