@@ -298,41 +298,15 @@ def submissions_progress(
 ) -> dict[int, Progress]:
     """Progress of several submissions in a fixed number of queries, whatever their size.
 
-    Three (answers, reviews, rows), plus two for questions not in the cache and one for
-    questionnaires the submissions did not bring along. Word counts are the stored ones;
+    One (answers, reviews and rows' words together), plus two for questions not in the
+    cache and one for questionnaires the submissions did not bring along. Word counts are the stored ones;
     the answers' texts are read only with ``texts`` (pages of many submissions show counts,
     not texts).
     """
     if not submissions:
         return {}
     questions = questionnaire_questions(questionnaires=_questionnaires(submissions))
-    # Explicit orderings: the models' default orderings join other tables.
-    answers: dict[tuple[int, int, int | None], Answer] = {
-        (a.submission_id, a.question_id, a.part_id): a
-        for a in Answer.objects.filter(submission__in=submissions)
-        .order_by()
-        .only(
-            "id",
-            "submission_id",
-            "question_id",
-            "part_id",
-            "words",
-            "version",
-            "nothing_to_report",
-            *(["text"] if texts else []),
-        )
-    }
-    reviews = {
-        (r.submission_id, r.question_id): r
-        for r in QuestionReview.objects.filter(submission__in=submissions).order_by()
-    }
-    rows: dict[tuple[int, int], list[int]] = defaultdict(list)
-    ids = [s.pk for s in submissions]
-    with connection.cursor() as cursor:
-        cursor.execute(_row_words_sql(connection.vendor, len(ids)), ids * len(ROW_MODELS))
-        for submission_id, question_id, words in cursor.fetchall():
-            rows[(submission_id, question_id)].append(words)
-
+    answers, reviews, rows = _progress_records([s.pk for s in submissions], texts)
     progress = {}
     for submission in submissions:
         states = []
@@ -344,26 +318,122 @@ def submissions_progress(
     return progress
 
 
-@lru_cache(maxsize=64)
-def _row_words_sql(vendor: str, submissions: int) -> str:
-    """SQL reading (submission, question, description's words) of every row of the tables.
+# What the progress reads of reviews and answers (the answers' text only when asked for):
+# attribute names in the models' order of fields, the order ``Model.from_db`` takes them in.
+_REVIEW_FIELDS = ("id", "submission_id", "question_id", "status", "updated_by_id", "updated_at")
+_ANSWER, _REVIEW, _ROW = 0, 1, 2
 
-    Written out once per process: built by the ORM on each call, this union of three tables
-    took ten times longer to compile than to run, on every page that shows progress.
+
+def _answer_fields(texts: bool) -> tuple[str, ...]:
+    read = {"id", "submission_id", "question_id", "part_id", "words", "version"}
+    read |= {"nothing_to_report", *(("text",) if texts else ())}
+    return tuple(f.attname for f in Answer._meta.concrete_fields if f.attname in read)
+
+
+def _progress_records(ids: list[int], texts: bool):
+    """The submissions' answers by (submission, question, part), reviews by (submission,
+    question) and rows' description words by (submission, question): one query.
+
+    Each of the three read on its own cost a page its round trip and the ORM's building of
+    the query, which took longer than running it; the progress of every page that shows it
+    is these three, so they are read together (``_progress_sql``) and made into the models'
+    instances here, with the database's converters (SQLite's booleans and datetimes).
+    """
+    answer_fields = _answer_fields(texts)
+    answer_columns = _converted_columns(Answer, answer_fields)
+    review_columns = _converted_columns(QuestionReview, _REVIEW_FIELDS)
+    answers: dict[tuple[int, int, int | None], Answer] = {}
+    reviews: dict[tuple[int, int], QuestionReview] = {}
+    rows: dict[tuple[int, int], list[int]] = defaultdict(list)
+    submission_at, question_at, words_at = (answer_fields.index(n) for n in _ROW_IN_ANSWER)
+    db = connection.alias
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _progress_sql(connection.vendor, len(ids), texts), ids * (2 + len(ROW_MODELS))
+        )
+        for kind, *values in cursor.fetchall():
+            if kind == _ANSWER:
+                answer = Answer.from_db(
+                    db, answer_fields, _converted(answer_columns, values[: len(answer_fields)])
+                )
+                answers[(answer.submission_id, answer.question_id, answer.part_id)] = answer
+            elif kind == _REVIEW:
+                review = QuestionReview.from_db(
+                    db, _REVIEW_FIELDS, _converted(review_columns, values[-len(_REVIEW_FIELDS) :])
+                )
+                reviews[(review.submission_id, review.question_id)] = review
+            else:
+                rows[(values[submission_at], values[question_at])].append(values[words_at])
+    return answers, reviews, rows
+
+
+def _converted_columns(model, attnames):
+    """Per attribute, its column expression and the converters the ORM applies to it."""
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    columns = []
+    for attname in attnames:
+        column = by_attname[attname].get_col(model._meta.db_table)
+        columns.append(
+            (
+                column,
+                connection.ops.get_db_converters(column) + column.get_db_converters(connection),
+            )
+        )
+    return columns
+
+
+def _converted(columns, values) -> list:
+    converted = []
+    for (column, converters), value in zip(columns, values, strict=True):
+        for converter in converters:
+            value = converter(value, column, connection)
+        converted.append(value)
+    return converted
+
+
+# A row's columns in the answer's: answer attribute → row attribute.
+_ROW_IN_ANSWER = {
+    "submission_id": "submission_id",
+    "question_id": "question_id",
+    "words": "description_words",
+}
+
+
+@lru_cache(maxsize=128)
+def _progress_sql(vendor: str, submissions: int, texts: bool) -> str:
+    """SQL reading the submissions' answers, reviews and rows' words as one list of records.
+
+    Each record is (kind, then the answer's fields, then the review's): the answer's
+    columns hold a row's submission, question and words, and what a kind has not is NULL.
+    Written out once per process and size (the ORM built the three reads on every page).
     """
     quote = connection.ops.quote_name
     placeholders = ", ".join(["%s"] * submissions)
-    selects = []
+    answer_fields = _answer_fields(texts)
+
+    def columns(model, attnames):
+        by_attname = {f.attname: f for f in model._meta.concrete_fields}
+        return [quote(by_attname[name].column) for name in attnames]
+
+    nulls = lambda n: ["NULL"] * n  # noqa: E731
+    selects = [
+        (_ANSWER, Answer, columns(Answer, answer_fields) + nulls(len(_REVIEW_FIELDS))),
+        (
+            _REVIEW,
+            QuestionReview,
+            nulls(len(answer_fields)) + columns(QuestionReview, _REVIEW_FIELDS),
+        ),
+    ]
     for model in ROW_MODELS.values():
-        submission, question, words = (
-            quote(model._meta.get_field(name).column)
-            for name in ("submission", "question", "description_words")
-        )
-        selects.append(
-            f"SELECT {submission}, {question}, {words} "
-            f"FROM {quote(model._meta.db_table)} WHERE {submission} IN ({placeholders})"
-        )
-    return " UNION ALL ".join(selects)
+        # In the answer's columns: its submission, question and words (the description's).
+        row = dict(zip(_ROW_IN_ANSWER, columns(model, _ROW_IN_ANSWER.values()), strict=True))
+        selected = [row.get(name, "NULL") for name in answer_fields]
+        selects.append((_ROW, model, selected + nulls(len(_REVIEW_FIELDS))))
+    return " UNION ALL ".join(
+        f"SELECT {kind}, {', '.join(selected)} FROM {quote(model._meta.db_table)} "
+        f"WHERE {columns(model, ['submission_id'])[0]} IN ({placeholders})"
+        for kind, model, selected in selects
+    )
 
 
 def _question_state(submission_id, question, answers, rows) -> QuestionState:

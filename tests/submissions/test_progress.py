@@ -1,0 +1,97 @@
+"""The progress every page shows (words, statuses, row counts) is read in one query, and reads
+what the ORM would: the same answers, reviews and rows, with booleans and times converted
+(SQLite gives them back as numbers and text)."""
+
+from datetime import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from submissions.models import Answer, Event, QuestionReview, ReviewStatus, Submission
+from submissions.selectors import submissions_progress
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_submissions(submission, organization, questionnaire, other_organization):
+    """IOM's submission with a narrative, a part marked "nothing to report", an approved
+    question and two events (one over its word limit); UNDP's with one answer of its own."""
+    user = get_user_model().objects.create_user("writer")
+    questions = {q.number: q for q in questionnaire.questions.all()}
+    Answer.objects.create(
+        submission=submission, question=questions["1"], text="Our decisions.", words=2
+    )
+    first_part, second_part = questions["5"].parts.order_by("position")
+    Answer.objects.create(
+        submission=submission,
+        question=questions["5"],
+        part=first_part,
+        text="",
+        nothing_to_report=True,
+    )
+    Answer.objects.create(
+        submission=submission, question=questions["5"], part=second_part, text="Solar.", words=1
+    )
+    QuestionReview.objects.create(
+        submission=submission,
+        question=questions["1"],
+        status=ReviewStatus.APPROVED,
+        updated_by=user,
+    )
+    for position, words in enumerate([10, 151]):
+        Event.objects.create(
+            submission=submission,
+            question=questions["3"],
+            name=f"Event {position}",
+            position=position,
+            description=" ".join(["word"] * words),
+            description_words=words,
+        )
+    other = Submission.objects.create(organization=other_organization, questionnaire=questionnaire)
+    Answer.objects.create(submission=other, question=questions["1"], text="Theirs.", words=1)
+    return submission, other
+
+
+def test_the_progress_is_one_query_once_the_questions_are_known(two_submissions):
+    submission, other = two_submissions
+    submissions_progress(submissions=[submission, other])  # the process memo reads questions
+    with CaptureQueriesContext(connection) as captured:
+        submissions_progress(submissions=[submission, other])
+    assert len(captured.captured_queries) == 1
+
+
+def test_the_progress_reads_what_was_saved_converted_as_the_orm_converts_it(two_submissions):
+    submission, other = two_submissions
+    progress = submissions_progress(submissions=[submission, other])
+    states = {s.question.number: s for s in progress[submission.pk].states}
+
+    narrative = states["1"].narrative
+    saved = Answer.objects.get(pk=narrative.pk)
+    assert (narrative.text, narrative.words, narrative.version) == ("Our decisions.", 2, 1)
+    assert narrative.nothing_to_report is False
+    assert states["1"].count.words == 2
+    review = states["1"].review
+    assert review.status == ReviewStatus.APPROVED
+    assert isinstance(review.updated_at, datetime) and review.updated_at.tzinfo is not None
+    assert review.updated_at == QuestionReview.objects.get(pk=review.pk).updated_at
+    assert review.updated_by_id == saved.submission.reviews.get().updated_by_id
+
+    parts = [(p.answer.nothing_to_report, p.count.words) for p in states["5"].parts]
+    assert parts == [(True, 0), (False, 1)]
+    assert (states["3"].row_count, states["3"].rows_over) == (2, 1)
+    assert states["3"].review is None
+
+    theirs = {s.question.number: s for s in progress[other.pk].states}
+    assert theirs["1"].narrative.text == "Theirs."
+    assert theirs["3"].row_count == 0 and theirs["5"].parts[0].answer is None
+
+
+def test_without_texts_the_answers_text_is_left_unread(two_submissions):
+    submission, _other = two_submissions
+    progress = submissions_progress(submissions=[submission], texts=False)
+    narrative = next(s for s in progress[submission.pk].states if s.question.number == "1")
+    assert "text" in narrative.narrative.get_deferred_fields()
+    assert narrative.narrative.words == 2
