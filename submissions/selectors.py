@@ -326,7 +326,7 @@ _ANSWER, _REVIEW, _ROW = 0, 1, 2
 
 def _answer_fields(texts: bool) -> tuple[str, ...]:
     read = {"id", "submission_id", "question_id", "part_id", "words", "version"}
-    read |= {"nothing_to_report", *(("text",) if texts else ())}
+    read |= {"nothing_to_report", "updated_by_id", "updated_at", *(("text",) if texts else ())}
     return tuple(f.attname for f in Answer._meta.concrete_fields if f.attname in read)
 
 

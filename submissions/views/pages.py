@@ -13,7 +13,6 @@ from accounts.models import Organization, Role
 
 from ..insight.coverage import sdg_chart, sdg_coverage
 from ..models import (
-    Answer,
     Assignment,
     Questionnaire,
     ReviewComment,
@@ -29,16 +28,19 @@ from ..selectors import (
 from .organizations import organization_filter, page_of
 
 
-def _continue_numbers(user, submissions) -> dict[int, str]:
-    """Per submission, the question the user last edited (where to continue)."""
+def _continue_numbers(user, progress) -> dict[int, str]:
+    """Per submission, the question of the answer the user last edited (where to continue),
+    from the progress's answers (no query of its own)."""
     numbers: dict[int, str] = {}
-    last_edits = (
-        Answer.objects.filter(submission__in=submissions, updated_by=user)
-        .order_by("-updated_at")
-        .values_list("submission_id", "question__number")[:500]
-    )
-    for submission_id, number in last_edits:
-        numbers.setdefault(submission_id, number)
+    for submission_id, found in progress.items():
+        edits = [
+            (answer.updated_at, state.question.number)
+            for state in found.states
+            for answer in state.answers
+            if answer.updated_by_id == user.pk
+        ]
+        if edits:
+            numbers[submission_id] = max(edits, key=lambda edit: edit[0])[1]
     return numbers
 
 
@@ -52,7 +54,7 @@ def home(request):
     )
     submissions = list(page.object_list)
     progress = submissions_progress(submissions=submissions, texts=False)
-    last = _continue_numbers(request.user, submissions)
+    last = _continue_numbers(request.user, progress)
     open_comments = dict(
         ReviewComment.objects.filter(
             submission__in=submissions, resolved=False, parent__isnull=True

@@ -199,3 +199,39 @@ def test_a_dashboard_card_is_drawn_again_only_when_what_it_shows_changes(
     french = page_in_french(client, url)
     assert "Question 5\u00a0: Amina Diallo" in french
     assert "questions answered" not in french
+
+
+def test_the_dashboard_continues_at_the_question_the_user_last_edited(
+    contributor_client, contributor, submission, organization
+):
+    """"Continue at question N": the question of the answer this user saved last, whoever
+    saved others since; with nothing of theirs saved, the first question not answered."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from submissions.models import Answer
+    from tests.conftest import make_member
+
+    colleague = make_member(organization, "contributor", "colleague")
+    questions = {q.number: q for q in submission.questionnaire.questions.all()}
+    now = timezone.now()
+
+    def saved(number, by, minutes_ago, part=None):
+        answer = Answer.objects.create(
+            submission=submission, question=questions[number], part=part, text="Some words."
+        )
+        Answer.objects.filter(pk=answer.pk).update(
+            updated_by=by, updated_at=now - timedelta(minutes=minutes_ago)
+        )
+
+    page = contributor_client.get(reverse("home")).content.decode()
+    assert "Start at question 1" in page
+    saved("1", contributor, 30)
+    saved("5", contributor, 10, part=questions["5"].parts.first())
+    saved("3", colleague, 1)
+    page = contributor_client.get(reverse("home")).content.decode()
+    assert "Continue at question 5" in page
+    Answer.objects.filter(question=questions["1"]).update(updated_at=now)
+    page = contributor_client.get(reverse("home")).content.decode()
+    assert "Continue at question 1" in page
