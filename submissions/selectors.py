@@ -367,28 +367,25 @@ def _progress_records(ids: list[int], texts: bool):
     return answers, reviews, rows
 
 
-def _converted_columns(model, attnames):
-    """Per attribute, its column expression and the converters the ORM applies to it."""
+def _converted_columns(model, attnames) -> list[tuple[int, object, list]]:
+    """(position, column expression, converters) of the attributes the ORM converts on this
+    database (none of these on PostgreSQL; SQLite's booleans and datetimes)."""
     by_attname = {f.attname: f for f in model._meta.concrete_fields}
     columns = []
-    for attname in attnames:
+    for at, attname in enumerate(attnames):
         column = by_attname[attname].get_col(model._meta.db_table)
-        columns.append(
-            (
-                column,
-                connection.ops.get_db_converters(column) + column.get_db_converters(connection),
-            )
-        )
+        converters = connection.ops.get_db_converters(column)
+        converters += column.get_db_converters(connection)
+        if converters:
+            columns.append((at, column, converters))
     return columns
 
 
-def _converted(columns, values) -> list:
-    converted = []
-    for (column, converters), value in zip(columns, values, strict=True):
+def _converted(columns, values: list) -> list:
+    for at, column, converters in columns:
         for converter in converters:
-            value = converter(value, column, connection)
-        converted.append(value)
-    return converted
+            values[at] = converter(values[at], column, connection)
+    return values
 
 
 # A row's columns in the answer's: answer attribute → row attribute.
