@@ -5,7 +5,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 from django.utils.functional import SimpleLazyObject
 
@@ -49,21 +50,25 @@ def home(request):
     """The organization's submissions by year, with progress and where to continue; a page
     at a time, by organization for people of several."""
     organizations = organization_filter(request, request.user)
+    # Each card counts its open threads: counted with the page's submissions (a query of its
+    # own cost the page its round trip and its building).
+    open_threads = (
+        ReviewComment.objects.filter(submission=OuterRef("pk"), resolved=False, parent__isnull=True)
+        .order_by()
+        .values("submission")
+        .annotate(open=Count("id"))
+        .values("open")
+    )
     page = page_of(
-        request, organizations.restrict(submissions_visible_to(user=request.user)), PER_PAGE
+        request,
+        organizations.restrict(submissions_visible_to(user=request.user)).annotate(
+            open_threads=Coalesce(Subquery(open_threads), 0)
+        ),
+        PER_PAGE,
     )
     submissions = list(page.object_list)
     progress = submissions_progress(submissions=submissions, texts=False)
     last = _continue_numbers(request.user, progress)
-    open_comments = dict(
-        ReviewComment.objects.filter(
-            submission__in=submissions, resolved=False, parent__isnull=True
-        )
-        .order_by()
-        .values("submission_id")
-        .annotate(open=Count("id"))
-        .values_list("submission_id", "open")
-    )
     # The questions are the progress's (the process memo's): not read again with each
     # assignment.
     questions = {s.question.pk: s.question for p in progress.values() for s in p.states}
@@ -89,7 +94,7 @@ def home(request):
             # A form that prints no numbers (2017's) is not "question 0" to its readers.
             "continue_printed": printed.get(number, True),
             "resumed": submission.pk in last,
-            "open_comments": open_comments.get(submission.pk, 0),
+            "open_comments": submission.open_threads,
             "holders": sorted(holders.get(submission.pk, []), key=lambda a: a.question.position),
         }
         item["key"] = _card_key(item)
