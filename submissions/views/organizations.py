@@ -14,8 +14,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from accounts.models import Organization
-from accounts.selectors import CURRENT_ORGANIZATION_KEY
+from accounts.models import Organization, Role
+from accounts.selectors import CURRENT_ORGANIZATION_KEY, user_memberships
 
 
 @dataclass
@@ -25,6 +25,8 @@ class OrganizationFilter:
     organizations: list[Organization] = field(default_factory=list)
     selected: Organization | None = None
     error: str = ""
+    # Those of the user's organizations where they are a coordinator.
+    coordinated: list[Organization] = field(default_factory=list)
 
     @property
     def several(self) -> bool:
@@ -38,10 +40,12 @@ class OrganizationFilter:
 def organization_filter(request: HttpRequest, user: AbstractBaseUser) -> OrganizationFilter:
     """Read ``?organization=<code>``; a code the user is not a member of is refused with a
     message, and then every organization of the user is shown."""
-    organizations = list(
-        Organization.objects.filter(memberships__user=user).order_by("code").distinct()
+    memberships = user_memberships(user)  # one per organization (a constraint)
+    organizations = [m.organization for m in memberships]
+    found = OrganizationFilter(
+        organizations=organizations,
+        coordinated=[m.organization for m in memberships if m.role == Role.COORDINATOR],
     )
-    found = OrganizationFilter(organizations=organizations)
     code = request.GET.get("organization")
     if code is None:  # no filter asked for: the organization switched to in the header
         code = request.session.get(CURRENT_ORGANIZATION_KEY, "")

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 from django.utils.functional import SimpleLazyObject
@@ -109,7 +109,7 @@ def home(request):
             "query": urlencode({"organization": organizations.selected.code})
             if organizations.selected
             else "",
-            "openable": _openable(request.user, organizations),
+            "openable": _openable(organizations),
         },
     )
 
@@ -138,17 +138,37 @@ PER_PAGE = 12
 OPENABLE_SHOWN = 10
 
 
-def _openable(user, organizations) -> list[tuple[Organization, Questionnaire]]:
+def _openable(organizations) -> list[tuple[Organization, Questionnaire]]:
     """Open questionnaires that the user's organizations (where they coordinate) have not
-    started: the selected organization's, or the first few (by code) of all of them."""
-    coordinated = organizations.restrict(
-        Organization.objects.filter(memberships__user=user, memberships__role=Role.COORDINATOR),
-        "pk",
-    )
-    found = []
-    for questionnaire in Questionnaire.objects.filter(is_open=True).order_by("-year", "kind"):
-        missing = coordinated.exclude(submissions__questionnaire=questionnaire).order_by("code")
-        found += [(organization, questionnaire) for organization in missing[:OPENABLE_SHOWN]]
+    started: the selected organization's, or the first few (by code) of all of them.
+
+    One query (none for someone who coordinates nowhere): each open questionnaire with the
+    submissions those organizations started of it, joined.
+    """
+    coordinated = [o for o in organizations.coordinated if organizations.selected in (None, o)]
+    if not coordinated:
+        return []
+    by_pk = {o.pk: o for o in coordinated}
+    started: dict[int, set[int]] = {}
+    questionnaires: dict[int, Questionnaire] = {}
+    for questionnaire in (
+        Questionnaire.objects.filter(is_open=True)
+        .annotate(
+            theirs=FilteredRelation(
+                "submissions", condition=Q(submissions__organization__in=list(by_pk))
+            ),
+            started_by=F("theirs__organization_id"),
+        )
+        .order_by("-year", "kind")
+    ):
+        questionnaires.setdefault(questionnaire.pk, questionnaire)
+        started.setdefault(questionnaire.pk, set()).add(questionnaire.started_by)
+    found = [
+        (organization, questionnaire)
+        for questionnaire in questionnaires.values()
+        for organization in coordinated  # by code, as the memberships are read
+        if organization.pk not in started[questionnaire.pk]
+    ]
     return found[:OPENABLE_SHOWN]
 
 

@@ -1,5 +1,7 @@
 """People of many organizations: the dashboard and My work a page at a time, by organization."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -106,6 +108,42 @@ def test_open_questionnaires_to_start_are_offered_for_a_few_organizations_at_mos
     assert page.count("has not started it") == 10
     _queries, page = dashboard_queries(client, organization="E012")
     assert page.count("has not started it") == 1 and "E012 has not started it" in page
+
+
+def test_open_questionnaires_are_offered_where_the_user_coordinates_and_nothing_started(
+    client, focal_point, questionnaire
+):
+    """Each open questionnaire (newest first) for each organization the user coordinates
+    that has not started it; not where they only contribute; in the same number of queries
+    whatever the number of open questionnaires."""
+    from submissions.models import Questionnaire
+
+    started, waiting, contributed = organizations(3)
+    join(focal_point, [started, waiting], questionnaire)
+    join(focal_point, [contributed], questionnaire, role=Role.CONTRIBUTOR)
+    Submission.objects.filter(organization=waiting).delete()
+    Submission.objects.filter(organization=contributed).delete()
+    questionnaire.is_open = True
+    questionnaire.save()
+    client.force_login(focal_point)
+    dashboard_queries(client)  # the questions are then in the process's memo
+    one_open, page = dashboard_queries(client)
+    offers = re.findall(r"“([^”]+)” is open and (\w+) has not started it", page)
+    assert offers == [(questionnaire.title, waiting.code)]
+
+    newer = Questionnaire.objects.create(
+        kind="desa", year=2025, slug="desa-2025", title="UN DESA questionnaire 2025", is_open=True
+    )
+    Submission.objects.create(organization=started, questionnaire=newer)
+    dashboard_queries(client)
+    two_open, page = dashboard_queries(client)
+    offers = re.findall(r"“([^”]+)” is open and (\w+) has not started it", page)
+    assert offers == [  # organizations by code
+        (newer.title, waiting.code),
+        (newer.title, "IOM"),
+        (questionnaire.title, waiting.code),
+    ]
+    assert two_open == one_open
 
 
 def test_my_work_pages_and_filters_the_assignments(client, focal_point, questionnaire):
