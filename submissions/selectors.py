@@ -299,9 +299,9 @@ def submissions_progress(
     """Progress of several submissions in a fixed number of queries, whatever their size.
 
     One (answers, reviews and rows' words together), plus two for questions not in the
-    cache and one for questionnaires the submissions did not bring along. Word counts are the stored ones;
-    the answers' texts are read only with ``texts`` (pages of many submissions show counts,
-    not texts).
+    cache and one for questionnaires the submissions did not bring along. Word counts are
+    the stored ones; the answers' texts are read only with ``texts`` (pages of many
+    submissions show counts, not texts).
     """
     if not submissions:
         return {}

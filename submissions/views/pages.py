@@ -148,14 +148,14 @@ def _openable(organizations) -> list[tuple[Organization, Questionnaire]]:
     coordinated = [o for o in organizations.coordinated if organizations.selected in (None, o)]
     if not coordinated:
         return []
-    by_pk = {o.pk: o for o in coordinated}
     started: dict[int, set[int]] = {}
     questionnaires: dict[int, Questionnaire] = {}
     for questionnaire in (
         Questionnaire.objects.filter(is_open=True)
         .annotate(
             theirs=FilteredRelation(
-                "submissions", condition=Q(submissions__organization__in=list(by_pk))
+                "submissions",
+                condition=Q(submissions__organization__in=[o.pk for o in coordinated]),
             ),
             started_by=F("theirs__organization_id"),
         )
