@@ -204,8 +204,8 @@ def test_a_dashboard_card_is_drawn_again_only_when_what_it_shows_changes(
 def test_the_dashboard_continues_at_the_question_the_user_last_edited(
     contributor_client, contributor, submission, organization
 ):
-    """"Continue at question N": the question of the answer this user saved last, whoever
-    saved others since; with nothing of theirs saved, the first question not answered."""
+    """The card's "Continue at question N" names the question of the answer this user saved
+    last, whoever saved others since; with nothing of theirs saved, the first unanswered."""
     from datetime import timedelta
 
     from django.utils import timezone
