@@ -293,7 +293,7 @@ def submission_completeness(
     """Every question of the submission with its words, status, assignees and due date, sorted.
 
     A fixed number of queries whatever the number of questions, parts, answers, rows and
-    assignments: the 7 of submissions_progress, one for the assignments with their assignees,
+    assignments: submissions_progress's, one for the assignments with their assignees,
     and three for the last edits and their editors (see _last_edits).
     """
     today = today or timezone.localdate()
