@@ -318,16 +318,21 @@ def submissions_progress(
     return progress
 
 
-# What the progress reads of reviews and answers (the answers' text only when asked for):
-# attribute names in the models' order of fields, the order ``Model.from_db`` takes them in.
-_REVIEW_FIELDS = ("id", "submission_id", "question_id", "status", "updated_by_id", "updated_at")
+def _in_model_order(model, read) -> tuple[str, ...]:
+    """The attribute names ``read`` of ``model`` in its order of fields, the order
+    ``Model.from_db`` takes their values in."""
+    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in read)
+
+
+# What the progress reads of reviews (all of them) and answers (their text only when asked).
+_REVIEW_FIELDS = tuple(f.attname for f in QuestionReview._meta.concrete_fields)
 _ANSWER, _REVIEW, _ROW = 0, 1, 2
 
 
 def _answer_fields(texts: bool) -> tuple[str, ...]:
     read = {"id", "submission_id", "question_id", "part_id", "words", "version"}
     read |= {"nothing_to_report", "updated_by_id", "updated_at", *(("text",) if texts else ())}
-    return tuple(f.attname for f in Answer._meta.concrete_fields if f.attname in read)
+    return _in_model_order(Answer, read)
 
 
 def _progress_records(ids: list[int], texts: bool):
