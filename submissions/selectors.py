@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 from django.db.models import F, Prefetch, QuerySet, Value
@@ -19,6 +20,7 @@ from accounts.selectors import person_name
 from .models import (
     ROW_MODELS,
     Answer,
+    Assignment,
     EventKind,
     Presence,
     Question,
@@ -401,6 +403,12 @@ _ROW_IN_ANSWER = {
 }
 
 
+def _columns(model, attnames) -> list[str]:
+    """The quoted columns of ``model``'s attributes ``attnames``."""
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    return [connection.ops.quote_name(by_attname[name].column) for name in attnames]
+
+
 @lru_cache(maxsize=128)
 def _progress_sql(vendor: str, submissions: int, texts: bool) -> str:
     """SQL reading the submissions' answers, reviews and rows' words as one list of records.
@@ -413,27 +421,23 @@ def _progress_sql(vendor: str, submissions: int, texts: bool) -> str:
     placeholders = ", ".join(["%s"] * submissions)
     answer_fields = _answer_fields(texts)
 
-    def columns(model, attnames):
-        by_attname = {f.attname: f for f in model._meta.concrete_fields}
-        return [quote(by_attname[name].column) for name in attnames]
-
     nulls = lambda n: ["NULL"] * n  # noqa: E731
     selects = [
-        (_ANSWER, Answer, columns(Answer, answer_fields) + nulls(len(_REVIEW_FIELDS))),
+        (_ANSWER, Answer, _columns(Answer, answer_fields) + nulls(len(_REVIEW_FIELDS))),
         (
             _REVIEW,
             QuestionReview,
-            nulls(len(answer_fields)) + columns(QuestionReview, _REVIEW_FIELDS),
+            nulls(len(answer_fields)) + _columns(QuestionReview, _REVIEW_FIELDS),
         ),
     ]
     for model in ROW_MODELS.values():
         # In the answer's columns: its submission, question and words (the description's).
-        row = dict(zip(_ROW_IN_ANSWER, columns(model, _ROW_IN_ANSWER.values()), strict=True))
+        row = dict(zip(_ROW_IN_ANSWER, _columns(model, _ROW_IN_ANSWER.values()), strict=True))
         selected = [row.get(name, "NULL") for name in answer_fields]
         selects.append((_ROW, model, selected + nulls(len(_REVIEW_FIELDS))))
     return " UNION ALL ".join(
         f"SELECT {kind}, {', '.join(selected)} FROM {quote(model._meta.db_table)} "
-        f"WHERE {columns(model, ['submission_id'])[0]} IN ({placeholders})"
+        f"WHERE {_columns(model, ['submission_id'])[0]} IN ({placeholders})"
         for kind, model, selected in selects
     )
 
@@ -519,34 +523,111 @@ def _timeline_line(event: SubmissionEvent) -> TimelineLine:
     return TimelineLine(event, what, event.message)
 
 
-def comment_threads(
+def comment_threads_and_assignments(
     *, submission: Submission, progress: Progress, question: Question | None = None
-) -> list[ReviewComment]:
-    """A submission's comment threads (one question's, or every question's): open ones
-    first, each group by time, with their replies in order as ``thread_replies``.
+) -> tuple[list[ReviewComment], dict[int, Assignment]]:
+    """A submission's comment threads and question assignments (one question's, or every
+    question's), which the edit and review pages show beside each question.
 
-    One query, threads and replies together, with their authors joined. Each comment's
-    question and part are the ones the submission's ``progress`` already holds, not joined
-    again (a join of the questions and parts cost the query a third of its time).
+    The threads come open ones first, each group by time, with their replies in order as
+    ``thread_replies``, each with its author; the assignments (of whole questions, not rows)
+    by question, each with its assignee. One query (``_threads_sql``): the two read on their
+    own cost a page two of the ORM's buildings of a query, which took longer than running
+    them. Each comment's question and part are the ones ``progress`` already holds.
     """
-    comments = ReviewComment.objects.filter(submission_id=submission.pk).select_related("author")
-    if question is not None:
-        comments = comments.filter(question_id=question.pk)
+    user_model = get_user_model()
+    comment_columns = _converted_columns(ReviewComment, _COMMENT_FIELDS)
+    assignment_columns = _converted_columns(Assignment, _ASSIGNMENT_FIELDS)
+    user_columns = _converted_columns(user_model, _user_fields())
     questions = {s.question.pk: s.question for s in progress.states}
     parts = {p.part.pk: p.part for s in progress.states for p in s.parts}
+    comments: list[ReviewComment] = []
+    assignments: dict[int, Assignment] = {}
+    db = connection.alias
+    params = [submission.pk, question.pk] if question else [submission.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(_threads_sql(connection.vendor, question is not None), params * 2)
+        for kind, *values in cursor.fetchall():
+            user_values = values[-len(_user_fields()) :]
+            user = (
+                None
+                if user_values[0] is None  # a comment whose author was deleted
+                else user_model.from_db(db, _user_fields(), _converted(user_columns, user_values))
+            )
+            if kind == _COMMENT:
+                comment = ReviewComment.from_db(
+                    db,
+                    _COMMENT_FIELDS,
+                    _converted(comment_columns, values[: len(_COMMENT_FIELDS)]),
+                )
+                comment.author = user
+                comment.question = questions[comment.question_id]
+                if comment.part_id is not None:
+                    comment.part = parts[comment.part_id]
+                comments.append(comment)
+            else:
+                at = len(_COMMENT_FIELDS)
+                assignment = Assignment.from_db(
+                    db,
+                    _ASSIGNMENT_FIELDS,
+                    _converted(assignment_columns, values[at : at + len(_ASSIGNMENT_FIELDS)]),
+                )
+                assignment.assignee = user
+                assignments[assignment.question_id] = assignment
     threads: list[ReviewComment] = []
     replies: dict[int, list[ReviewComment]] = {}
-    for comment in comments.order_by("created_at", "pk"):
-        comment.question = questions[comment.question_id]
-        if comment.part_id is not None:
-            comment.part = parts[comment.part_id]
+    for comment in sorted(comments, key=lambda c: (c.created_at, c.pk)):
         if comment.parent_id is None:
             threads.append(comment)
         else:
             replies.setdefault(comment.parent_id, []).append(comment)
     for thread in threads:
         thread.thread_replies = replies.get(thread.pk, [])
-    return sorted(threads, key=lambda thread: thread.resolved)  # stable: by time within
+    return sorted(threads, key=lambda thread: thread.resolved), assignments  # stable: by time
+
+
+_COMMENT_FIELDS = tuple(f.attname for f in ReviewComment._meta.concrete_fields)
+_ASSIGNMENT_FIELDS = tuple(f.attname for f in Assignment._meta.concrete_fields)
+_COMMENT, _ASSIGNMENT = 0, 1
+
+
+@lru_cache(maxsize=1)
+def _user_fields() -> tuple[str, ...]:
+    return tuple(f.attname for f in get_user_model()._meta.concrete_fields)
+
+
+@lru_cache(maxsize=8)
+def _threads_sql(vendor: str, one_question: bool) -> str:
+    """SQL reading a submission's comments (with their authors) and question assignments
+    (with their assignees) as one list of records: (kind, the comment's fields, the
+    assignment's, the user's), what a kind has not NULL. Its parameters: the submission
+    (and the question) for the comments, then the same for the assignments."""
+    quote = connection.ops.quote_name
+    user_model = get_user_model()
+    users = quote(user_model._meta.db_table)
+    user_id = f"{users}.{quote(user_model._meta.pk.column)}"
+    user_selected = [f"{users}.{column}" for column in _columns(user_model, _user_fields())]
+    keys = ["submission_id", "question_id"] if one_question else ["submission_id"]
+
+    def read(model, fields, user_fk, join):
+        table = quote(model._meta.db_table)
+        condition = " AND ".join(f"{table}.{c} = %s" for c in _columns(model, keys))
+        return (
+            [f"{table}.{c}" for c in _columns(model, fields)],
+            f"FROM {table} {join} JOIN {users} ON {user_id} = "
+            f"{table}.{_columns(model, [user_fk])[0]} WHERE {condition}",
+        )
+
+    comment, from_comments = read(ReviewComment, _COMMENT_FIELDS, "author_id", "LEFT")
+    assignment, from_assignments = read(Assignment, _ASSIGNMENT_FIELDS, "assignee_id", "INNER")
+    whole_question = f"{quote(Assignment._meta.db_table)}.{_columns(Assignment, ['row_id'])[0]}"
+    comments = [str(_COMMENT), *comment, *["NULL"] * len(assignment), *user_selected]
+    assignments = [str(_ASSIGNMENT), *["NULL"] * len(comment), *assignment, *user_selected]
+    return (
+        f"SELECT {', '.join(comments)} {from_comments} UNION ALL "
+        f"SELECT {', '.join(assignments)} {from_assignments} "
+        f"AND {whole_question} IS NULL"
+    )
 
 
 def submission_timeline(*, submission: Submission, limit: int = 50) -> list[TimelineLine]:

@@ -28,11 +28,11 @@ from ..changes import (
     question_save,
 )
 from ..forms import AnswerForm, row_formset_class
-from ..models import ROW_MODELS, Assignment, Question, QuestionPart, Submission
+from ..models import ROW_MODELS, Question, QuestionPart, Submission
 from ..permissions import allowed_actions, read_only_reason
 from ..rowfields import question_row_fields
 from ..selectors import (
-    comment_threads,
+    comment_threads_and_assignments,
     shown_digest,
     submissions_progress,
 )
@@ -234,17 +234,8 @@ class RowSlot:
 
 def _review_context(request, submission, question, progress) -> dict:
     """Comments, assignment and allowed actions shown beside the question."""
-    comments = comment_threads(submission=submission, progress=progress, question=question)
-    # One at most (a constraint): no ordering, which .first() would add.
-    assignment = next(
-        iter(
-            Assignment.objects.filter(
-                submission_id=submission.pk, question_id=question.pk, row_id__isnull=True
-            )
-            .select_related("assignee")
-            .order_by()[:1]
-        ),
-        None,
+    comments, assignments = comment_threads_and_assignments(
+        submission=submission, progress=progress, question=question
     )
     row_comments: dict[int, int] = {}
     for comment in comments:
@@ -255,7 +246,7 @@ def _review_context(request, submission, question, progress) -> dict:
         "open_comments": sum(not c.resolved for c in comments),
         "row_comments": row_comments,
         "row_comments_key": ",".join(f"{k}:{v}" for k, v in sorted(row_comments.items())),
-        "assignment": assignment,
+        "assignment": assignments.get(question.pk),
         "allowed": allowed_actions(request.user, submission),
     }
 

@@ -22,7 +22,7 @@ from .. import collaboration, workflow
 from ..forms import FastDateInput, FastSelect
 from ..models import Assignment, Question, QuestionPart, ReviewComment, Submission
 from ..permissions import allowed_actions, require
-from ..selectors import comment_threads, submissions_progress
+from ..selectors import comment_threads_and_assignments, submissions_progress
 from ..services import ServiceError
 from ..validators import validate_due_date
 from .authoring import edit_page
@@ -251,16 +251,12 @@ def _review_page(request, submission, *, refused: AssignmentForm | None = None, 
     """The review page; with `refused`, that question's assignment form as posted, its errors
     on its fields."""
     progress = submissions_progress(submissions=[submission])[submission.pk]
-    comments = comment_threads(submission=submission, progress=progress)
+    comments, assignments = comment_threads_and_assignments(
+        submission=submission, progress=progress
+    )
     by_question: dict[int, list] = {}
     for comment in comments:
         by_question.setdefault(comment.question_id, []).append(comment)
-    assignments = {
-        a.question_id: a
-        for a in Assignment.objects.filter(submission=submission, row_id__isnull=True)
-        .select_related("assignee")
-        .order_by()  # one per question
-    }
 
     people = list(assignable_people(submission))
 

@@ -1,10 +1,11 @@
 """Review workflow: hard stops, transitions, the submission's status, comments, mail."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from unittest import mock
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
@@ -18,6 +19,7 @@ from submissions.models import (
     Assignment,
     Event,
     QuestionReview,
+    ReviewComment,
     ReviewStatus,
     SubmissionEvent,
     SubmissionStatus,
@@ -267,14 +269,15 @@ def test_assigning_a_reviewer_is_refused_clearly(submission, people):
         )
 
 
-def test_comment_threads_come_open_first_each_with_its_replies_in_one_query(
+def test_comment_threads_and_assignments_come_in_one_query(
     client, submission, people, django_assert_num_queries
 ):
-    """The edit and review pages read a question's (or every question's) threads and their
-    replies in one query: open threads first, each group oldest first, replies in order under
-    their own thread, each with its question and part (from the page's progress), and the
-    edit page shows each reply under its thread."""
-    from submissions.selectors import comment_threads, submissions_progress
+    """The edit and review pages read a question's (or every question's) threads, their
+    replies and assignments in one query: open threads first, each group oldest first,
+    replies in order under their own thread, each with its author, question and part (from the
+    page's progress); each question's assignment (not its rows') with its assignee, as the ORM
+    reads them; and the edit page shows each reply under its thread."""
+    from submissions.selectors import comment_threads_and_assignments, submissions_progress
 
     one, five = q(submission, "1"), q(submission, "5")
     food = five.parts.get(title="Food systems")
@@ -296,10 +299,30 @@ def test_comment_threads_come_open_first_each_with_its_replies_in_one_query(
     comment(one, "Reply to the first.", parent=first, user="writer")
     comment(one, "Another reply to the second.", parent=second)
     collaboration.comment_set_resolved(comment=first, user=people["writer"], resolved=True)
+    deleted = get_user_model().objects.create_user("leaver")
+    ReviewComment.objects.create(
+        submission=submission, question=five, author=deleted, text="Written by someone gone."
+    )
+    deleted.delete()  # the comment stays, without its author
+    for question, row_id, due in (
+        (one, None, date(2025, 3, 1)),
+        (five, None, None),
+        (one, 7, None),
+    ):
+        Assignment.objects.create(
+            submission=submission,
+            question=question,
+            row_id=row_id,
+            assignee=people["writer"],
+            due_date=due,
+            assigned_by=people["coordinator"],
+        )
     progress = submissions_progress(submissions=[submission])[submission.pk]
 
     with django_assert_num_queries(1):
-        threads = comment_threads(submission=submission, progress=progress, question=one)
+        threads, assignments = comment_threads_and_assignments(
+            submission=submission, progress=progress, question=one
+        )
         shown = [
             (t.text, t.resolved, [(r.text, r.author.username) for r in t.thread_replies])
             for t in threads
@@ -312,11 +335,36 @@ def test_comment_threads_come_open_first_each_with_its_replies_in_one_query(
         ),
         ("First, later resolved.", True, [("Reply to the first.", "writer")]),
     ]
+    assert list(assignments) == [one.pk]
     with django_assert_num_queries(1):
-        every = comment_threads(submission=submission, progress=progress)
-        assert [t.pk for t in every] == [second.pk, elsewhere.pk, first.pk]
+        every, assignments = comment_threads_and_assignments(
+            submission=submission, progress=progress
+        )
+        assert [t.pk for t in every] == [second.pk, elsewhere.pk, every[2].pk, first.pk]
         assert (every[1].question.number, every[1].part.title) == ("5", "Food systems")
         assert every[0].question.number == "1" and every[0].part is None
+        gone = every[2]
+        assert (gone.text, gone.author_id, gone.author) == ("Written by someone gone.", None, None)
+        assert every[3].pk == first.pk and every[3].resolved_by_id == people["writer"].pk
+    # What the ORM reads: every field, the times aware, the dates dates, the booleans booleans.
+    fields = [f.attname for f in ReviewComment._meta.concrete_fields]
+    orm = {c.pk: c for c in ReviewComment.objects.filter(submission=submission)}
+    read = [every_comment for t in every for every_comment in [t, *t.thread_replies]]
+    assert len(read) == len(orm)
+    for comment in read:
+        assert [getattr(comment, f) for f in fields] == [
+            getattr(orm[comment.pk], f) for f in fields
+        ]
+    assert isinstance(every[3].resolved_at, datetime) and every[3].resolved_at.tzinfo is not None
+    assert sorted(assignments) == sorted([one.pk, five.pk])
+    fields = [f.attname for f in Assignment._meta.concrete_fields]
+    for question_id, assignment in assignments.items():
+        expected = Assignment.objects.get(
+            submission=submission, question_id=question_id, row_id=None
+        )
+        assert [getattr(assignment, f) for f in fields] == [getattr(expected, f) for f in fields]
+        assert assignment.assignee.username == "writer" and assignment.assignee.is_active is True
+    assert assignments[one.pk].due_date == date(2025, 3, 1)
 
     client.force_login(people["writer"])
     page = client.get(reverse("question_edit", args=[submission.pk, "1"])).content.decode()
