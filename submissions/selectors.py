@@ -2,6 +2,7 @@
 
 import hashlib
 import threading
+import weakref
 from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -10,11 +11,12 @@ from functools import lru_cache
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import F, Prefetch, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from accounts.models import Membership, Organization
 from accounts.selectors import person_name
 
 from .models import (
@@ -36,6 +38,12 @@ from .models import (
 )
 
 
+@lru_cache(maxsize=32)
+def _all_fields(model) -> tuple[str, ...]:
+    """Every stored attribute of ``model``, in the order ``Model.from_db`` takes them."""
+    return tuple(f.attname for f in model._meta.concrete_fields)
+
+
 def submissions_visible_to(*, user: AbstractBaseUser) -> QuerySet[Submission]:
     """Submissions of the organizations the user belongs to, newest year first.
 
@@ -51,6 +59,66 @@ def submissions_visible_to(*, user: AbstractBaseUser) -> QuerySet[Submission]:
         .select_related("organization", "questionnaire")
         .order_by("-questionnaire__year", "questionnaire__kind", "organization__code")
     )
+
+
+def submission_visible_to(*, user: AbstractBaseUser, pk: int) -> Submission | None:
+    """The submission ``pk`` if it is one of the user's organizations' (None otherwise), as
+    ``submissions_visible_to`` gives it: with its organization, questionnaire and the user's
+    role there (``viewer_role``, for ``viewer_id``).
+
+    Every page of a submission starts with this read. Through the ORM, building and compiling
+    the four-table query and making its instances took longer than running it, so its SQL is
+    written out once per process (``_visible_submission_sql``) and its instances made here,
+    with the database's converters (SQLite's booleans and datetimes).
+    """
+    if user.pk is None or not -(2**63) <= pk < 2**63:  # beyond any key: the database refuses it
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_visible_submission_sql(connection.vendor), [user.pk, pk])
+        record = cursor.fetchone()
+    if record is None or record[-1] is None:  # no such submission, or not a member's
+        return None
+    made, at = [], 0
+    for model in _VISIBLE_MODELS:
+        fields = _all_fields(model)
+        values = _converted(_converted_columns(model, fields), list(record[at : at + len(fields)]))
+        made.append(model.from_db(connection.alias, fields, values))
+        at += len(fields)
+    submission, submission.organization, submission.questionnaire = made
+    submission.viewer_id, submission.viewer_role = user.pk, record[at]
+    return submission
+
+
+@lru_cache(maxsize=4)
+def _visible_submission_sql(vendor: str) -> str:
+    """SQL reading one submission (its id the second parameter), its organization and
+    questionnaire, and the role in its organization of the person whose id is the first
+    parameter (NULL for a non-member). The role is a subquery (one membership per person and
+    organization), not a fourth join: PostgreSQL planned the four-table join in twice the
+    time it took to plan this, and far longer than it took to run either."""
+    quote = connection.ops.quote_name
+
+    def column(model, attname):
+        return f"{quote(model._meta.db_table)}.{_columns(model, [attname])[0]}"
+
+    selected = [column(model, name) for model in _VISIBLE_MODELS for name in _all_fields(model)]
+    role = (
+        f"SELECT {column(Membership, 'role')} FROM {quote(Membership._meta.db_table)} "
+        f"WHERE {column(Membership, 'organization_id')} = {column(Submission, 'organization_id')}"
+        f" AND {column(Membership, 'user_id')} = %s"
+    )
+    return (
+        f"SELECT {', '.join(selected)}, ({role}) FROM {quote(Submission._meta.db_table)} "
+        f"INNER JOIN {quote(Organization._meta.db_table)} ON {column(Organization, 'id')} = "
+        f"{column(Submission, 'organization_id')} "
+        f"INNER JOIN {quote(Questionnaire._meta.db_table)} ON {column(Questionnaire, 'id')} = "
+        f"{column(Submission, 'questionnaire_id')} "
+        f"WHERE {column(Submission, 'id')} = %s"
+    )
+
+
+# What a submission's lookup reads, in the order of its record.
+_VISIBLE_MODELS = (Submission, Organization, Questionnaire)
 
 
 def shown_digest(shown) -> str:
@@ -282,6 +350,40 @@ def submission_question(*, submission: Submission, number: str) -> Question | No
     return next((q for q in questions if q.number == number), None)
 
 
+def question_rows(*, submission: Submission, question: Question) -> list:
+    """The submission's saved rows of the question's table, in the table's order (position,
+    then id); none for a question without a table.
+
+    The edit page reads them on every view: the ORM's building of this one-table query (its
+    ordering most) took three times as long as running it, so its SQL is written out once per
+    process and table (``_rows_sql``) and the rows made here, with the database's converters.
+    """
+    if not question.table:
+        return []
+    model = ROW_MODELS[question.table]
+    fields = _all_fields(model)
+    columns = _converted_columns(model, fields)
+    with connection.cursor() as cursor:
+        cursor.execute(_rows_sql(connection.vendor, question.table), [submission.pk, question.pk])
+        return [
+            model.from_db(connection.alias, fields, _converted(columns, list(values)))
+            for values in cursor.fetchall()
+        ]
+
+
+@lru_cache(maxsize=16)
+def _rows_sql(vendor: str, table: str) -> str:
+    model = ROW_MODELS[table]
+    submission, question, position, pk = _columns(
+        model, ["submission_id", "question_id", "position", "id"]
+    )
+    return (
+        f"SELECT {', '.join(_columns(model, _all_fields(model)))} "
+        f"FROM {connection.ops.quote_name(model._meta.db_table)} "
+        f"WHERE {submission} = %s AND {question} = %s ORDER BY {position}, {pk}"
+    )
+
+
 def _questionnaires(submissions: list[Submission]) -> list[Questionnaire]:
     """The submissions' questionnaires, read only where a submission did not bring its own."""
     known = {
@@ -327,7 +429,7 @@ def _in_model_order(model, read) -> tuple[str, ...]:
 
 
 # What the progress reads of reviews (all of them) and answers (their text only when asked).
-_REVIEW_FIELDS = tuple(f.attname for f in QuestionReview._meta.concrete_fields)
+_REVIEW_FIELDS = _all_fields(QuestionReview)
 _ANSWER, _REVIEW, _ROW = 0, 1, 2
 
 
@@ -374,18 +476,29 @@ def _progress_records(ids: list[int], texts: bool):
     return answers, reviews, rows
 
 
-def _converted_columns(model, attnames) -> list[tuple[int, object, list]]:
+def _converted_columns(model, attnames: tuple[str, ...]) -> list[tuple[int, object, list]]:
     """(position, column expression, converters) of the attributes the ORM converts on this
-    database (none of these on PostgreSQL; SQLite's booleans and datetimes)."""
-    by_attname = {f.attname: f for f in model._meta.concrete_fields}
-    columns = []
-    for at, attname in enumerate(attnames):
-        column = by_attname[attname].get_col(model._meta.db_table)
-        converters = connection.ops.get_db_converters(column)
-        converters += column.get_db_converters(connection)
-        if converters:
-            columns.append((at, column, converters))
-    return columns
+    database (none of these on PostgreSQL; SQLite's booleans and datetimes).
+
+    Worked out once per connection, model and attributes: on every read it cost the edit page
+    more than converting its values did. Each thread has its connection, and the converters
+    are its connection's."""
+    database = connections[connection.alias]
+    known = _CONVERTERS.setdefault(database, {})
+    if (model, attnames) not in known:
+        by_attname = {f.attname: f for f in model._meta.concrete_fields}
+        columns = []
+        for at, attname in enumerate(attnames):
+            column = by_attname[attname].get_col(model._meta.db_table)
+            converters = database.ops.get_db_converters(column)
+            converters += column.get_db_converters(database)
+            if converters:
+                columns.append((at, column, converters))
+        known[(model, attnames)] = columns
+    return known[(model, attnames)]
+
+
+_CONVERTERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _converted(columns, values: list) -> list:
@@ -538,7 +651,7 @@ def comment_threads_and_assignments(
     user_model = get_user_model()
     comment_columns = _converted_columns(ReviewComment, _COMMENT_FIELDS)
     assignment_columns = _converted_columns(Assignment, _ASSIGNMENT_FIELDS)
-    user_columns = _converted_columns(user_model, _user_fields())
+    user_columns = _converted_columns(user_model, _all_fields(user_model))
     questions = {s.question.pk: s.question for s in progress.states}
     parts = {p.part.pk: p.part for s in progress.states for p in s.parts}
     comments: list[ReviewComment] = []
@@ -548,11 +661,13 @@ def comment_threads_and_assignments(
     with connection.cursor() as cursor:
         cursor.execute(_threads_sql(connection.vendor, question is not None), params * 2)
         for kind, *values in cursor.fetchall():
-            user_values = values[-len(_user_fields()) :]
+            user_values = values[-len(_all_fields(user_model)) :]
             user = (
                 None
                 if user_values[0] is None  # a comment whose author was deleted
-                else user_model.from_db(db, _user_fields(), _converted(user_columns, user_values))
+                else user_model.from_db(
+                    db, _all_fields(user_model), _converted(user_columns, user_values)
+                )
             )
             if kind == _COMMENT:
                 comment = ReviewComment.from_db(
@@ -586,14 +701,9 @@ def comment_threads_and_assignments(
     return sorted(threads, key=lambda thread: thread.resolved), assignments  # stable: by time
 
 
-_COMMENT_FIELDS = tuple(f.attname for f in ReviewComment._meta.concrete_fields)
-_ASSIGNMENT_FIELDS = tuple(f.attname for f in Assignment._meta.concrete_fields)
+_COMMENT_FIELDS = _all_fields(ReviewComment)
+_ASSIGNMENT_FIELDS = _all_fields(Assignment)
 _COMMENT, _ASSIGNMENT = 0, 1
-
-
-@lru_cache(maxsize=1)
-def _user_fields() -> tuple[str, ...]:
-    return tuple(f.attname for f in get_user_model()._meta.concrete_fields)
 
 
 @lru_cache(maxsize=8)
@@ -606,7 +716,9 @@ def _threads_sql(vendor: str, one_question: bool) -> str:
     user_model = get_user_model()
     users = quote(user_model._meta.db_table)
     user_id = f"{users}.{quote(user_model._meta.pk.column)}"
-    user_selected = [f"{users}.{column}" for column in _columns(user_model, _user_fields())]
+    user_selected = [
+        f"{users}.{column}" for column in _columns(user_model, _all_fields(user_model))
+    ]
     keys = ["submission_id", "question_id"] if one_question else ["submission_id"]
 
     def read(model, fields, user_fk, join):

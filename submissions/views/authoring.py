@@ -28,11 +28,12 @@ from ..changes import (
     question_save,
 )
 from ..forms import AnswerForm, row_formset_class
-from ..models import ROW_MODELS, Question, QuestionPart, Submission
+from ..models import Question, QuestionPart
 from ..permissions import allowed_actions, read_only_reason
 from ..rowfields import question_row_fields
 from ..selectors import (
     comment_threads_and_assignments,
+    question_rows,
     shown_digest,
     submissions_progress,
 )
@@ -99,15 +100,6 @@ def _answer_forms(
         form.answer = answer
         forms.append((prefix, part, form))
     return forms
-
-
-def _rows(submission: Submission, question: Question):
-    if not question.table:
-        return []
-    model = ROW_MODELS[question.table]
-    return list(
-        model.objects.filter(submission=submission, question=question).order_by("position", "id")
-    )
 
 
 class SavedRows(Sequence):
@@ -263,7 +255,7 @@ def edit_page(request, submission, question, *, error=None, status=200, progress
         submission,
         question,
         _answer_forms(state.question, answers),
-        _row_formset(question, _rows(submission, question)),
+        _row_formset(question, question_rows(submission=submission, question=question)),
         error=error,
         status=status,
         progress=progress,
@@ -389,7 +381,7 @@ def question_edit(request: HttpRequest, pk: int, number: str) -> HttpResponse:
         question,
         _answer_forms(question, answers, data),
         # A table that could not be read is shown as saved, with the error above it.
-        _row_formset(question, _rows(submission, question))
+        _row_formset(question, question_rows(submission=submission, question=question))
         if table_unreadable
         else _row_formset(question, [], data),
         results={r.key: r for r in results},

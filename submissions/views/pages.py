@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 
 from accounts.models import Organization, Role
@@ -26,6 +26,7 @@ from ..selectors import (
     submissions_progress,
     submissions_visible_to,
 )
+from .lookup import visible_submission
 from .organizations import organization_filter, page_of
 
 
@@ -176,9 +177,7 @@ def _openable(organizations) -> list[tuple[Organization, Questionnaire]]:
 def submission_detail(request, pk: int):
     """A submission's overview: every question with its status, and its SDG coverage;
     another organization's is a 404."""
-    submission = get_object_or_404(
-        submissions_visible_to(user=request.user).select_related("finalized_by"), pk=pk
-    )
+    submission = visible_submission(request, pk)
     progress = submissions_progress(submissions=[submission])[submission.pk]
     role = viewer_role(request.user, submission)
     coverage = sdg_coverage(submission=submission)

@@ -171,3 +171,65 @@ def test_a_submission_read_for_a_user_carries_that_users_role(
             }
         for other_role, other in members.items():
             assert viewer_role(other, read) == other_role
+
+
+def test_a_submission_is_looked_up_for_its_organizations_members_only(
+    client, submission, organization, django_assert_num_queries
+):
+    """Every page of a submission starts by reading it for the signed-in person (one query,
+    with its organization, questionnaire and the person's role): exactly what the ORM's
+    ``submissions_visible_to`` reads, for a member of each role; nothing for anyone else, for a
+    number no submission has, or for one too large for the database; the page is then a 404."""
+    from datetime import date
+
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils import timezone
+
+    from submissions.selectors import submission_visible_to, submissions_visible_to
+
+    submission.finalized_at = timezone.now()  # a date, a time and a boolean to convert
+    submission.save()
+    submission.questionnaire.deadline, submission.questionnaire.is_open = date(2025, 2, 28), True
+    submission.questionnaire.save()
+
+    def fields(obj):
+        return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+    for role in Role:
+        user = make_member(organization, role, f"{role}-reader")
+        expected = submissions_visible_to(user=user).get(pk=submission.pk)
+        with django_assert_num_queries(1):
+            read = submission_visible_to(user=user, pk=submission.pk)
+            assert (read.organization.code, read.questionnaire.year) == (
+                expected.organization.code,
+                expected.questionnaire.year,
+            )
+        assert fields(read) == fields(expected)
+        assert fields(read.organization) == fields(expected.organization)
+        assert fields(read.questionnaire) == fields(expected.questionnaire)
+        assert read.finalized_at.tzinfo is not None and read.questionnaire.is_open is True
+        assert (
+            (read.viewer_id, read.viewer_role)
+            == (user.pk, expected.viewer_role)
+            == (
+                user.pk,
+                role,
+            )
+        )
+        assert not read._state.adding
+
+    other = make_member(
+        type(organization).objects.create(code="other", name="Other"), Role.COORDINATOR, "stranger"
+    )
+    missing = Submission.objects.order_by("-pk").first().pk + 1
+    for user, pk in (
+        (other, submission.pk),
+        (AnonymousUser(), submission.pk),
+        (make_member(organization, Role.REVIEWER, "looker"), missing),
+        (make_member(organization, Role.REVIEWER, "prober"), 2**63),
+    ):
+        assert submission_visible_to(user=user, pk=pk) is None
+    client.force_login(other)
+    assert client.get(reverse("question_edit", args=[submission.pk, "1"])).status_code == 404
+    client.force_login(make_member(organization, Role.REVIEWER, "guesser"))
+    assert client.get(f"/submissions/{2**63}/questions/1/").status_code == 404

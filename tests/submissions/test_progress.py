@@ -95,3 +95,37 @@ def test_without_texts_the_answers_text_is_left_unread(two_submissions):
     narrative = next(s for s in progress[submission.pk].states if s.question.number == "1")
     assert "text" in narrative.narrative.get_deferred_fields()
     assert narrative.narrative.words == 2
+
+
+def test_a_questions_rows_are_read_in_one_query_as_the_orm_reads_them(
+    two_submissions, django_assert_num_queries
+):
+    """The edit page's table: the submission's rows of that question only, in the table's
+    order (position, then the order they were added in), every field as the ORM gives it (the
+    time of change aware), and nothing read for a question without a table."""
+    from submissions.selectors import question_rows
+
+    submission, other = two_submissions
+    questions = {q.number: q for q in submission.questionnaire.questions.all()}
+    Event.objects.create(
+        submission=submission, question=questions["3"], name="Also first", position=0
+    )
+    Event.objects.create(submission=other, question=questions["3"], name="Theirs", position=0)
+    with django_assert_num_queries(1):
+        rows = question_rows(submission=submission, question=questions["3"])
+    expected = list(
+        Event.objects.filter(submission=submission, question=questions["3"]).order_by(
+            "position", "pk"
+        )
+    )
+    assert [r.name for r in rows] == ["Event 0", "Also first", "Event 1"]
+    assert [r.pk for r in rows] == [r.pk for r in expected]
+
+    def fields(row):
+        return {f.attname: getattr(row, f.attname) for f in Event._meta.concrete_fields}
+
+    assert [fields(r) for r in rows] == [fields(r) for r in expected]
+    assert all(isinstance(r.updated_at, datetime) and r.updated_at.tzinfo for r in rows)
+    assert not any(r._state.adding for r in rows)
+    with django_assert_num_queries(0):
+        assert question_rows(submission=submission, question=questions["1"]) == []
