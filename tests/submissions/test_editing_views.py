@@ -62,6 +62,26 @@ def test_edit_page_shows_the_question_counter_and_toc(contributor_client, submis
     assert "Six transitions?" in html  # in the table of contents
 
 
+def test_edit_page_links_to_the_previous_and_next_questions(contributor_client, submission):
+    """In the save bar and again below the form (where a phone shows them): the question
+    before and the one after (the questionnaire's 1, 3 and 5); the first question has no
+    "before", the last no "after"."""
+
+    def links(number):
+        html = contributor_client.get(edit_url(submission, number)).content.decode()
+        return re.findall(
+            r'<a class="btn btn-outline-secondary btn-sm[^"]*" href="([^"]+)">([^<]+)</a>', html
+        )
+
+    first, last = (
+        (edit_url(submission, "1"), "← Question 1"),
+        (edit_url(submission, "5"), "Question 5 →"),
+    )
+    assert links("3") == [first, last, first, last]
+    assert links("1") == [(edit_url(submission, "3"), "Question 3 →")] * 2
+    assert links("5") == [(edit_url(submission, "3"), "← Question 3")] * 2
+
+
 def test_edit_page_of_unknown_question_is_404(contributor_client, submission):
     assert contributor_client.get(edit_url(submission, "99")).status_code == 404
 
