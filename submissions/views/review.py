@@ -22,7 +22,7 @@ from .. import collaboration, workflow
 from ..forms import FastDateInput, FastSelect
 from ..models import Assignment, Question, QuestionPart, ReviewComment, Submission
 from ..permissions import allowed_actions, require
-from ..selectors import comment_threads_and_assignments, submissions_progress
+from ..selectors import comment_threads_and_assignments, shown_digest, submissions_progress
 from ..services import ServiceError
 from ..validators import validate_due_date
 from .authoring import edit_page
@@ -297,6 +297,8 @@ def _review_page(request, submission, *, refused: AssignmentForm | None = None, 
                 submission=submission, progress=progress, comments=comments
             ),
             "allowed": allowed_actions(request.user, submission),
+            # The key of the assignment forms' drawn fields: who can be chosen, by name.
+            "people_key": shown_digest([(person.pk, person_name(person)) for person in people]),
         },
         status=status,
     )

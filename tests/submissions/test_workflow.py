@@ -601,3 +601,66 @@ def test_the_review_page_reads_the_assignable_people_once_for_every_question(
     page = response.content.decode()
     # Every question's list still offers the writer, by name.
     assert page.count(f'<option value="{people["writer"].pk}"') == questions
+
+
+def test_the_review_pages_assignment_forms_show_what_is_saved_now(client, submission, people):
+    """The forms' fields are kept as drawn while nothing they show changes; each change shows
+    at once: a new assignee or due date, taking the assignment away, a person renamed or
+    joining, the page in French, and a refused form's own input and error."""
+    question = q(submission, "1")
+    client.force_login(people["coordinator"])
+    url = reverse("review_page", args=[submission.pk])
+
+    def fields(language="en"):
+        session = client.session
+        session["language"] = language  # the person's choice, as the header's switch keeps it
+        session.save()
+        html = client.get(url).content.decode()
+        select = re.search(
+            rf'<select name="assignee"[^>]* id="id_q{question.pk}-assignee"[^>]*>(.*?)</select>',
+            html,
+            re.S,
+        )[1]
+        date = re.search(rf'<input[^>]* id="id_q{question.pk}-due_date"[^>]*>', html)[0]
+        selected = re.findall(r'<option value="([^"]*)" selected>([^<]*)</option>', select)
+        return selected, re.findall(r"<option[^>]*>([^<]*)</option>", select), date
+
+    selected, names, date = fields()
+    assert selected == [("", "Nobody")] and "value=" not in date.replace('name="due_date"', "")
+    due = timezone.localdate() + timedelta(days=9)
+    assign(submission, people, due)
+    selected, names, date = fields()
+    assert selected == [(str(people["writer"].pk), "writer")]
+    assert f'value="{due.strftime("%d/%m/%Y")}"' in date
+    people["writer"].first_name, people["writer"].last_name = "Amina", "Diallo"
+    people["writer"].save()
+    newcomer = make_member(submission.organization, Role.CONTRIBUTOR, "newcomer")
+    selected, names, date = fields()
+    assert selected == [(str(people["writer"].pk), "Amina Diallo")] and "newcomer" in names
+    collaboration.assignment_set(  # someone else, the same day
+        submission=submission,
+        question=question,
+        assignee=newcomer,
+        due_date=due,
+        user=people["coordinator"],
+    )
+    assert fields()[0] == [(str(newcomer.pk), "newcomer")]
+    later = due + timedelta(days=1)
+    collaboration.assignment_set(  # the same person, another day
+        submission=submission,
+        question=question,
+        assignee=newcomer,
+        due_date=later,
+        user=people["coordinator"],
+    )
+    assert f'value="{later.strftime("%d/%m/%Y")}"' in fields()[2]
+    assert fields("fr")[1][0] == "Personne"
+    collaboration.assignment_remove(
+        assignment=Assignment.objects.get(question=question), user=people["coordinator"]
+    )
+    assert fields()[0] == [("", "Nobody")]
+    refused = client.post(
+        reverse("assign", args=[submission.pk, "1"]),
+        {"assignee": people["writer"].pk, "due_date": "31/02/2030"},
+    ).content.decode()
+    assert 'value="31/02/2030"' in refused and "invalid-feedback" in refused
