@@ -124,6 +124,18 @@ def test_a_row_found_by_another_field_shows_that_field(contributor_client, fille
     assert results[0].sdgs == (10, 17)
 
 
+def test_a_results_sdgs_are_badges_in_the_persons_language(contributor_client, filled):
+    badges = (
+        '<span class="badge sdg-toggle sdg-10">{0} 10</span>'
+        '<span class="badge sdg-toggle sdg-17">{0} 17</span>'
+    )
+    assert badges.format("SDG") in _search(contributor_client, q="geneva").content.decode()
+    session = contributor_client.session
+    session["language"] = "fr"  # the person's choice, as the header's switch keeps it
+    session.save()
+    assert badges.format("ODD") in _search(contributor_client, q="geneva").content.decode()
+
+
 def test_words_left_out_and_phrases(contributor_client, filled):
     results = _results(_search(contributor_client, q="migration -seasonal"))
     assert {r.question_number for r in results} == {"1", "3"}
