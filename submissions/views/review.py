@@ -371,13 +371,36 @@ def my_work(request):
         state = states.get((assignment.submission_id, assignment.question_id))
         overdue = bool(state and state.overdue(due_date=assignment.due_date, today=today))
         items.append({"assignment": assignment, "state": state, "overdue": overdue})
+    # What the table shows, hashed: the key of its drawn rows (with the language).
+    rows_key = shown_digest(
+        [
+            (
+                item["assignment"].pk,
+                item["assignment"].due_date,
+                item["overdue"],
+                item["assignment"].submission_id,
+                item["assignment"].submission.organization.code,
+                item["assignment"].submission.questionnaire.year,
+                item["assignment"].question.number,
+                item["assignment"].question.prompt,
+                item["state"] and (item["state"].status, item["state"].over),
+            )
+            for item in items
+        ]
+    )
     query = (
         urlencode({"organization": organizations.selected.code}) if organizations.selected else ""
     )
     return render(
         request,
         "submissions/my_work.html",
-        {"items": items, "page": page, "organizations": organizations, "query": query},
+        {
+            "items": items,
+            "rows_key": rows_key,
+            "page": page,
+            "organizations": organizations,
+            "query": query,
+        },
     )
 
 

@@ -507,6 +507,48 @@ def test_my_work_flags_overdue_questions_as_the_completeness_page_does(
     assert line.overdue is overdue
 
 
+def test_my_work_shows_what_is_saved_now(client, submission, people):
+    """My work's table is kept as drawn while nothing it shows changes; each change shows at
+    once: the due date, the question sent for review, an answer over its limit, a due date
+    passing, the question's wording and the organization's code changed in the admin, and the
+    page in French."""
+    from submissions.services import questionnaire_structure_changed
+
+    question = q(submission, "1")
+    assignment = assign(submission, people, timezone.localdate() + timedelta(days=3))
+    client.force_login(people["writer"])
+
+    def row(language="en"):
+        session = client.session
+        session["language"] = language
+        session.save()
+        html = client.get(reverse("my_work")).content.decode()
+        return re.search(rf'<tr[^>]*data-assignment="{assignment.pk}">(.*?)</tr>', html, re.S)[1]
+
+    first = row()
+    assert "Not started" in first and "Overdue" not in first and "IOM · 2024" in first
+    later = timezone.localdate() + timedelta(days=10)
+    Assignment.objects.filter(pk=assignment.pk).update(due_date=later)
+    assert f'datetime="{later.isoformat()}"' in row()
+    write(submission, "1", " ".join(["word"] * (question.word_limit + 1)), people["writer"])
+    assert "Over the limit" in row()
+    QuestionReview.objects.create(
+        submission=submission, question=question, status=ReviewStatus.CHANGES_REQUESTED
+    )
+    assert "Changes requested" in row()
+    with mock.patch("django.utils.timezone.now", return_value=timezone.now() + timedelta(days=11)):
+        assert "Overdue" in row()  # the same due date, passed
+    assert "Overdue" not in row()
+    question.prompt = "Reworded by the administrator?"
+    question.save()
+    questionnaire_structure_changed(questionnaire=submission.questionnaire)
+    assert "Reworded by the administrator?" in row()
+    submission.organization.code = "IOM-UN"
+    submission.organization.save()
+    assert "IOM-UN · 2024" in row()
+    assert "Modifications demandées" in row("fr")
+
+
 def test_my_work_does_not_flag_work_due_today(client, submission, people):
     assign(submission, people, timezone.localdate())
     client.force_login(people["writer"])
