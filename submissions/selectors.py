@@ -96,11 +96,7 @@ def _visible_submission_sql(vendor: str) -> str:
     parameter (NULL for a non-member). The role is a subquery (one membership per person and
     organization), not a fourth join: PostgreSQL planned the four-table join in twice the
     time it took to plan this, and far longer than it took to run either."""
-    quote = connection.ops.quote_name
-
-    def column(model, attname):
-        return f"{quote(model._meta.db_table)}.{_columns(model, [attname])[0]}"
-
+    quote, column = connection.ops.quote_name, _qualified
     selected = [column(model, name) for model in _VISIBLE_MODELS for name in _all_fields(model)]
     role = (
         f"SELECT {column(Membership, 'role')} FROM {quote(Membership._meta.db_table)} "
@@ -522,6 +518,11 @@ def _columns(model, attnames) -> list[str]:
     return [connection.ops.quote_name(by_attname[name].column) for name in attnames]
 
 
+def _qualified(model, attname: str) -> str:
+    """The quoted column of ``model``'s attribute ``attname``, with its table."""
+    return f"{connection.ops.quote_name(model._meta.db_table)}.{_columns(model, [attname])[0]}"
+
+
 @lru_cache(maxsize=128)
 def _progress_sql(vendor: str, submissions: int, texts: bool) -> str:
     """SQL reading the submissions' answers, reviews and rows' words as one list of records.
@@ -732,7 +733,7 @@ def _threads_sql(vendor: str, one_question: bool) -> str:
 
     comment, from_comments = read(ReviewComment, _COMMENT_FIELDS, "author_id", "LEFT")
     assignment, from_assignments = read(Assignment, _ASSIGNMENT_FIELDS, "assignee_id", "INNER")
-    whole_question = f"{quote(Assignment._meta.db_table)}.{_columns(Assignment, ['row_id'])[0]}"
+    whole_question = _qualified(Assignment, "row_id")
     comments = [str(_COMMENT), *comment, *["NULL"] * len(assignment), *user_selected]
     assignments = [str(_ASSIGNMENT), *["NULL"] * len(comment), *assignment, *user_selected]
     return (
