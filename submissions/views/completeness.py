@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from ..exports.completeness import CompletenessCsvExporter
 from ..insight.completeness import SORT_LABELS, completeness_sort, submission_completeness
 from ..permissions import require
+from ..selectors import shown_digest
 from .lookup import visible_submission
 
 ARIA_SORT = {False: "ascending", True: "descending"}
@@ -57,6 +58,40 @@ def _columns(sort: str, descending: bool) -> list[dict]:
     return columns
 
 
+def _person(person) -> tuple | None:
+    return person and (person.pk, person.get_full_name(), person.get_username())
+
+
+def _lines_key(report) -> str:
+    """What the table's lines show, hashed: with the language, the key of their cached HTML.
+
+    Each value a line draws is here, some derived from others (the percent from the count):
+    the lines are kept as drawn only while all of them, the submission and the order are the
+    same. The page's test changes what a coordinator can change, one thing at a time."""
+    shown = [
+        (
+            line.number,
+            line.prompt,
+            line.count,
+            line.percent,
+            line.text_over,
+            line.row_count,
+            line.max_rows,
+            line.rows_over,
+            line.status,
+            line.over,
+            line.answered,
+            [_person(person) for person in line.assignees],
+            line.due_date,
+            line.overdue,
+            line.last_edit and (line.last_edit.at, _person(line.last_edit.by)),
+            [(part.title, part.count, part.last_edit and part.last_edit.at) for part in line.parts],
+        )
+        for line in report.lines
+    ]
+    return shown_digest((report.submission.pk, shown))
+
+
 @login_required
 @require_GET
 def completeness(request, pk: int):
@@ -69,6 +104,7 @@ def completeness(request, pk: int):
             "submission": report.submission,
             "report": report,
             "columns": _columns(report.sort, report.descending),
+            "lines_key": _lines_key(report),
             "csv_query": urlencode(
                 {"sort": report.sort, "dir": "desc" if report.descending else "asc"}
             ),

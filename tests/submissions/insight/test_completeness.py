@@ -5,6 +5,7 @@ import csv
 import io
 import re
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -294,6 +295,79 @@ def test_page_shows_words_status_assignee_due_date_and_links(filled, coordinator
         "overdue": "1",
     }
     assert f"{reverse('completeness_csv', args=[filled.pk])}?sort=number&amp;dir=asc" in html
+
+
+def rows_cell(html: str) -> str:
+    return re.search(r'data-col="rows"[^>]*>(.*?)</td>', html, re.S).group(1)
+
+
+def test_page_shows_what_is_saved_now(filled, coordinator_client, coordinator, people):
+    """The table's lines are kept as drawn while nothing they show changes; each change shows
+    at once: words, the wording and the limit changed in the admin, a row and its description,
+    the status, the assignee, their name, the due date and its passing, who edited last, a
+    part's words, the order, the page in French and a question renumbered."""
+    url = reverse("completeness", args=[filled.pk])
+    question = {q.number: q for q in filled.questionnaire.questions.all()}
+
+    def line(number, query="", language="en"):
+        session = coordinator_client.session
+        session["language"] = language
+        session.save()
+        html = coordinator_client.get(url + query).content.decode()
+        return re.search(
+            rf'<tr data-question="{number}">(.*?)</tr>(.*?)(?=<tr data-q|</tbody>)', html, re.S
+        ).group(0)
+
+    assert "50 / 200" in line("1")
+    Answer.objects.filter(question=question["1"]).update(text=words(60), words=60)
+    assert "60 / 200" in line("1") and "30%" in line("1")
+    Question.objects.filter(pk=question["1"].pk).update(prompt="Reworded?")
+    questionnaire_structure_changed(questionnaire=filled.questionnaire)
+    assert "Reworded?" in line("1")
+    Question.objects.filter(pk=question["1"].pk).update(word_limit=50)
+    questionnaire_structure_changed(questionnaire=filled.questionnaire)
+    assert "60 / 50" in line("1") and "Over the limit" in line("1")
+    assert rows_cell(line("3")).startswith("2")
+    Event.objects.create(
+        submission=filled, question=question["3"], name="Third", description=words(200)
+    )
+    assert rows_cell(line("3")).startswith("3") and "2 descriptions too long" in line("3")
+    QuestionReview.objects.filter(question=question["1"]).update(status=ReviewStatus.APPROVED)
+    assert "Approved" in line("1")
+    assignment = Assignment.objects.get(question=question["1"])
+    assert "Zoe Adams" in line("1")
+    people["zoe"].first_name = "Zoé"
+    people["zoe"].save()
+    assert "Zoé Adams" in line("1")
+    Assignment.objects.filter(pk=assignment.pk).update(assignee=people["bob"])
+    assert "bob" in line("1") and "Zoé" not in line("1").split("Last edited")[0]
+    later = TODAY + timedelta(days=30)
+    Assignment.objects.filter(pk=assignment.pk).update(due_date=later)
+    assert f'datetime="{later.isoformat()}"' in line("1")
+    assert "Overdue" not in line("9")
+    Assignment.objects.create(
+        submission=filled,
+        question=question["9"],
+        assignee=people["anna"],
+        due_date=TODAY + timedelta(days=2),
+    )
+    assert "Overdue" not in line("9") and "anna" in line("9")
+    with mock.patch("django.utils.timezone.now", return_value=timezone.now() + timedelta(days=3)):
+        assert "Overdue" in line("9")  # the same due date, passed
+    edited = timezone.now() - timedelta(days=400)
+    Answer.objects.filter(question=question["1"]).update(
+        updated_by=people["anna"], updated_at=edited
+    )
+    assert f'datetime="{edited.isoformat()}"' in line("1")
+    food = question["5"].parts.first()
+    Answer.objects.filter(part=food).update(text=words(190), words=190)
+    assert "190 / 200" in line("5") and "95%" in line("5")
+    numbers = page_order(coordinator_client.get(url))
+    assert page_order(coordinator_client.get(url + "?sort=number&dir=desc")) == numbers[::-1]
+    assert "Approuvé" in line("1", language="fr")
+    Question.objects.filter(pk=question["9"].pk).update(number="9a")
+    questionnaire_structure_changed(questionnaire=filled.questionnaire)
+    assert reverse("question_edit", args=[filled.pk, "9a"]) in line("9a")
 
 
 def test_page_of_a_questionnaire_without_questions(organization, coordinator_client):
