@@ -29,7 +29,12 @@ from ..models import (
 )
 from ..permissions import can
 from ..rowfields import ROW_FIELDS
-from ..selectors import questionnaire_questions, submissions_questions, submissions_visible_to
+from ..selectors import (
+    questionnaire_questions,
+    submissions_questions,
+    submissions_visible_to,
+    table_row_values,
+)
 from ..services import ServiceError
 from .matching import Keys, NameIndex, group_rows, row_keys
 
@@ -195,6 +200,31 @@ def _visible(
     return [s for s in submissions if s.organization_id == organization]
 
 
+# What listing and reuse read of each row (``library_rows``), in this order.
+ROW_REF_FIELDS = (
+    "id",
+    "name",
+    "match_key",
+    "acronym",
+    "submission_id",
+    "version",
+    "updated_at",
+    "question_id",
+    "position",
+)
+
+
+def library_rows(*, submissions, kinds: list[str]) -> dict[str, list[tuple]]:
+    """The names, stored keys and places (``ROW_REF_FIELDS``) of the submissions' rows of
+    each kind of table, unordered: one query for all the kinds, read once for the list and
+    the reuse offers."""
+    return table_row_values(
+        submission_ids=[getattr(s, "pk", s) for s in submissions],
+        kinds=kinds,
+        fields=ROW_REF_FIELDS,
+    )
+
+
 GROUPS_CACHE_SECONDS = 3600
 
 
@@ -233,6 +263,7 @@ def library_item_list(
     recurring_only: bool = False,
     organization: int | None = None,
     submissions: list[Submission] | None = None,
+    rows: dict[str, list[tuple]] | None = None,
 ) -> list[LibraryItem]:
     """The organization's rows grouped into items across years: recurring items first,
     without their versions (``library_item_details`` adds them to the items shown).
@@ -254,27 +285,14 @@ def library_item_list(
         year = submissions[submission_id].questionnaire.year
         return (year, positions.get(question_id, 0), position, pk)
 
+    if rows is None:
+        rows = library_rows(submissions=list(submissions), kinds=kinds)
     for table in kinds:
-        rows = sorted(
-            ROW_MODELS[table]
-            .objects.filter(submission_id__in=submissions)
-            .order_by()
-            .values_list(
-                "pk",
-                "name",
-                "match_key",
-                "acronym",
-                "submission_id",
-                "version",
-                "updated_at",
-                "question_id",
-                "position",
-            ),
-            key=order,
-        )
         # Rows of different organizations are never one item.
         by_organization: dict[int, list[RowRef]] = defaultdict(list)
-        for pk, name, key, acronym, submission_id, version, updated_at, _q, _p in rows:
+        for pk, name, key, acronym, submission_id, version, updated_at, _q, _p in sorted(
+            (row for row in rows[table] if row[4] in submissions), key=order
+        ):
             submission = submissions[submission_id]
             row = RowRef(pk, name, key, acronym, submission, version, updated_at)
             by_organization[submission.organization_id].append(row)
@@ -341,14 +359,17 @@ def library_reuse_targets(
     kinds: list[str] | None = None,
     organization=None,
     submissions: list[Submission] | None = None,
+    rows: dict[str, list[tuple]] | None = None,
 ):
     """Submissions to open questionnaires, not finalized, that the user may edit (of
     ``organization`` only, when given: an item is reused within its organization).
 
     ``submissions``: the user's visible submissions when the caller has read them (the
     library page has, for its list), else they are read. The user's role comes with each
-    submission and the questions from the process memo: one query per table kind asked for
-    (the names and keys of the targets' rows), and one for the submissions if not given.
+    submission and the questions from the process memo: one query for the names and keys of
+    the targets' rows of the kinds asked for (none when the caller gives their ``rows``, the
+    ``library_rows`` of submissions that include the targets), and one for the submissions if
+    not given.
     """
     kinds = kinds if kinds is not None else list(ROW_MODELS)
     submissions = _visible(user, organization.pk if organization else None, submissions)
@@ -369,21 +390,17 @@ def library_reuse_targets(
         for question in questions[target.submission.questionnaire_id]:
             if question.table in kinds:
                 target.questions.setdefault(question.table, question)
+    if rows is None:
+        rows = library_rows(submissions=list(targets), kinds=kinds)
     for kind in kinds:
         for target in targets.values():
             target.names[kind] = []
             target.keys[kind] = []
             target.counts[kind] = 0
-        rows = (
-            ROW_MODELS[kind]
-            .objects.filter(submission_id__in=targets)
-            .order_by()  # in the table's order, below: the default ordering joins four tables
-            .values_list(
-                "submission_id", "question_id", "name", "match_key", "acronym", "position", "pk"
-            )
-        )
-        for submission_id, question_id, name, key, acronym, _position, _pk in sorted(
-            rows, key=lambda row: (row[0], positions.get(row[1], 0), row[5], row[6])
+        # In the table's order: by submission, question, place in the table.
+        for _pk, name, key, acronym, submission_id, _v, _u, question_id, _p in sorted(
+            (row for row in rows[kind] if row[4] in targets),
+            key=lambda row: (row[4], positions.get(row[7], 0), row[8], row[0]),
         ):
             target = targets[submission_id]
             target.names[kind].append(name)

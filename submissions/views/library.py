@@ -27,6 +27,7 @@ from ..insight.library import (
     library_item_list,
     library_reuse_offers,
     library_reuse_targets,
+    library_rows,
 )
 from ..models import ROW_MODELS, TableKind
 from ..selectors import submissions_visible_to
@@ -128,6 +129,8 @@ def library(request: HttpRequest) -> HttpResponse:
     # Read once for the list and the reuse offers.
     visible = submissions_visible_to(user=request.user)
     submissions = list(visible.filter(organization=organization) if organization else visible)
+    # The rows' names and keys, read once for the list and the reuse offers.
+    rows = library_rows(submissions=submissions, kinds=[kind] if kind else list(ROW_MODELS))
     items = library_item_list(
         user=request.user,
         kind=kind,
@@ -135,6 +138,7 @@ def library(request: HttpRequest) -> HttpResponse:
         recurring_only=recurring_only,
         organization=organization.pk if organization else None,
         submissions=submissions,
+        rows=rows,
     )
     paginator = Paginator(items, ITEMS_PER_PAGE, allow_empty_first_page=True)
     number, notice = _page_number(request.GET.get("page"), paginator.num_pages)
@@ -148,6 +152,7 @@ def library(request: HttpRequest) -> HttpResponse:
         kinds=[kind] if kind else None,
         organization=organization,
         submissions=submissions,
+        rows=rows,
     )
     library_reuse_offers(items=shown, targets=targets)
     recurring_count = sum(1 for item in items if item.recurring)

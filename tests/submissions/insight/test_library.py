@@ -1,5 +1,7 @@
 """The library of recurring items: grouping across years, reusing an item, the page and its action."""
 
+import re
+
 import pytest
 from django.contrib.messages import get_messages
 from django.core.cache import cache
@@ -7,7 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from reversion.models import Revision, Version
 
 from accounts.models import Organization, Role
@@ -32,7 +34,12 @@ from submissions.models import (
     SubmissionStatus,
 )
 from submissions.seeds import seeds_load
-from submissions.services import ServiceError, questionnaire_copy_as_next_year, submission_open
+from submissions.services import (
+    ServiceError,
+    questionnaire_copy_as_next_year,
+    questionnaire_structure_changed,
+    submission_open,
+)
 from tests.conftest import make_member, page_html
 
 pytestmark = pytest.mark.django_db
@@ -234,8 +241,9 @@ def test_a_member_of_two_organizations_sees_their_items_apart(
 def test_library_items_queries_do_not_grow_with_rows_and_years(organization, years):
     """A fixed number of queries however many rows: no N+1 on each row's SDGs or its year.
 
-    The submissions; per table the rows' names and keys, then the rows and their SDGs (and,
-    when the process has not read them yet, the questionnaires' questions: three more)."""
+    The submissions; the rows' names and keys of the three tables (one query); per table the
+    rows and their SDGs (and, when the process has not read them yet, the questionnaires'
+    questions: three more)."""
     from submissions.selectors import questions_memo
 
     user = make_member(organization, Role.CONTRIBUTOR, "writer")
@@ -261,7 +269,7 @@ def test_library_items_queries_do_not_grow_with_rows_and_years(organization, yea
             [(v.year, v.sdgs, v.changed) for v in item.versions]
 
     assert len(items) == 4 + 24
-    assert len(few) == len(many) == 1 + 3 * 3
+    assert len(few) == len(many) == 1 + 1 + 3 * 2
     assert len(cold) == len(many) + 3
 
 
@@ -300,10 +308,52 @@ def test_a_reviewer_is_offered_no_reuse(organization, years):
     assert offers_of(user, "Mayors Mechanism") == []
 
 
+def test_row_values_read_in_one_query_are_what_the_orm_reads(organization, years):
+    """The rows' names, keys and places of the three tables in one query: the same values, of
+    the same types (an aware datetime on SQLite too), as each table's own read."""
+    from submissions.insight.library import ROW_REF_FIELDS
+    from submissions.selectors import table_row_values
+
+    ids = [years["s2022"].pk, years["s2023"].pk]
+    with CaptureQueriesContext(connection) as read:
+        found = table_row_values(submission_ids=ids, kinds=list(ROW_MODELS), fields=ROW_REF_FIELDS)
+    assert len(read) == 1
+    for kind, model in ROW_MODELS.items():
+        expected = model.objects.filter(submission_id__in=ids).values_list(*ROW_REF_FIELDS)
+        assert sorted(found[kind]) == sorted(expected) and found[kind]
+    assert timezone.is_aware(found["events"][0][ROW_REF_FIELDS.index("updated_at")])
+    assert table_row_values(submission_ids=ids[1:], kinds=["events"], fields=("id",)) == {
+        "events": [(row.pk,) for row in Event.objects.filter(submission_id=ids[1])]
+    }
+
+
+def test_the_page_offers_what_the_open_submission_has(organization, years):
+    """The page reads the rows once for its list and its offers: each item says whether the
+    open year has it already, can take it or is full, in every table and in one table."""
+    client = client_for(make_member(organization, Role.CONTRIBUTOR, "writer"))
+
+    def offer(name, **query):
+        html = client.get(reverse("library"), query).content.decode()
+        article = next(a for a in html.split("<article")[1:] if name in a)
+        return re.sub(
+            r"\s+", " ", re.search(r"gap-2 align-items-center.*?</div>", article, re.S)[0]
+        )
+
+    assert "Reuse in 2025 submission" in offer("Mayors Mechanism")
+    add_row(years["s2025"], "initiatives", "Mayors mechanism")
+    assert "In the 2025 submission" in offer("Mayors Mechanism")
+    assert "In the 2025 submission" in offer("Mayors Mechanism", kind="initiatives")
+    assert "Reuse in 2025 submission" in offer("World Migration Report", kind="resources")
+    Question.objects.filter(questionnaire__year=2025, table="resources").update(max_rows=1)
+    questionnaire_structure_changed(questionnaire=years["s2025"].questionnaire)
+    add_row(years["s2025"], "resources", "Migration Data Portal")
+    assert "is full" in offer("World Migration Report")
+
+
 def test_offers_queries_do_not_grow_with_targets_rows(organization, years):
     """A fixed number of queries for the open submissions: no N+1 on their rows or roles.
-    The submissions (with the user's role), then the rows of each table; the questions come
-    from the process memo, read once."""
+    The submissions (with the user's role), then the rows of the three tables (one query); the
+    questions come from the process memo, read once."""
     user = make_member(organization, Role.CONTRIBUTOR, "writer")
     library_reuse_targets(user=user)
     with CaptureQueriesContext(connection) as few:
@@ -313,7 +363,7 @@ def test_offers_queries_do_not_grow_with_targets_rows(organization, years):
         add_row(years["s2025"], "events", f"Event {n}")
     with CaptureQueriesContext(connection) as many:
         library_reuse_targets(user=user)
-    assert len(few) == len(many) == 4
+    assert len(few) == len(many) == 2
 
 
 # -- Reuse (service) ------------------------------------------------------------------------
