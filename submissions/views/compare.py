@@ -29,7 +29,7 @@ from ..forms import DB_INT_MAX, FastSelect
 from ..insight.compare import SAME, comparison_state, submissions_compare
 from ..models import Submission
 from ..permissions import require
-from ..selectors import submissions_visible_to
+from ..selectors import shown_digest, submissions_visible_to
 
 NOT_FOUND = "not_found"
 
@@ -47,9 +47,8 @@ class SubmissionField(forms.ChoiceField):
 
     widget = FastSelect
 
-    def __init__(self, *, submissions: list[Submission], **kwargs):
-        self.submissions = {s.pk: s for s in submissions}
-        choices = [("", "—"), *((s.pk, submission_label(s)) for s in submissions)]
+    def __init__(self, *, submissions: dict[int, Submission], choices: list, **kwargs):
+        self.submissions = submissions
         super().__init__(choices=choices, required=False, **kwargs)
 
     def to_python(self, value) -> Submission | None:
@@ -86,8 +85,11 @@ class CompareForm(forms.Form):
 
     def __init__(self, *args, submissions: list[Submission], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["a"] = SubmissionField(submissions=submissions, label=_("Older year"))
-        self.fields["b"] = SubmissionField(submissions=submissions, label=_("Newer year"))
+        # The same choices in both selects, named once.
+        choices = [("", "—"), *((s.pk, submission_label(s)) for s in submissions)]
+        by_pk = {s.pk: s for s in submissions}
+        for name, label in (("a", _("Older year")), ("b", _("Newer year"))):
+            self.fields[name] = SubmissionField(submissions=by_pk, choices=choices, label=label)
         self.order_fields(["a", "b", "changed"])
         self.helper = FormHelper()
         self.helper.form_tag = False  # the template's <form method="get"> carries the button
@@ -171,13 +173,14 @@ def _offered(request: HttpRequest) -> list[Submission]:
         for v in (request.GET.get("a", ""), request.GET.get("b", ""))
         if v.strip().isascii() and v.strip().isdigit() and int(v) <= DB_INT_MAX
     ]
-    organizations = set(
-        visible.filter(pk__in=numbers).values_list("organization_id", flat=True).distinct()
-    )
-    if not organizations:
-        current = current_organization(request, request.user)
-        organizations = {current.pk} if current else set()
-    return list(visible.filter(organization_id__in=organizations))
+    if numbers:
+        # One query: the asked-for submissions' organizations are a subquery.
+        asked = visible.filter(pk__in=numbers).order_by().values("organization_id")
+        offered = list(visible.filter(organization_id__in=asked))
+        if offered:
+            return offered
+    current = current_organization(request, request.user)
+    return list(visible.filter(organization_id=current.pk)) if current else []
 
 
 @login_required
@@ -205,6 +208,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     only_changed = form.cleaned_data["changed"]
     initial = {"a": old.pk if old else "", "b": new.pk if new else "", "changed": only_changed}
     context["form"] = CompareForm(initial=initial, submissions=submissions)
+    context["form_key"] = _form_key(context["form"], initial)
     if old is None or new is None:
         context["missing"] = new or old
         return render(request, "submissions/insight/compare.html", context)
@@ -228,6 +232,13 @@ def compare(request: HttpRequest) -> HttpResponse:
     )
     context["result"] = _result(context)
     return render(request, "submissions/insight/compare.html", context)
+
+
+def _form_key(form: CompareForm, initial: dict) -> str:
+    """What the unbound form shows, hashed: the key of its cached HTML (with the language, as
+    the labels are translated). The form drawn with errors is never cached."""
+    shown = (get_language(), form.fields["a"].choices, initial)
+    return shown_digest(shown)
 
 
 RESULT_CACHE_SECONDS = 3600

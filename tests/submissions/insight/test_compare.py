@@ -1,5 +1,7 @@
 """Comparing two years: questions paired, answers diffed word by word, rows matched by name."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -587,6 +589,36 @@ def test_the_page_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(len(few.captured_queries)):
         response = contributor_client.get(url)
     assert response.context["comparison"].tables[0].counts[CHANGED] == 16
+
+
+def test_the_selects_show_what_is_saved_now(contributor_client, two_years, organization):
+    """The form is kept as drawn while its choices, the chosen two and the language are the
+    same: a new submission, another choice, a renamed organization and French show at once."""
+    older, newer = two_years
+
+    def selects(language="en", **query):
+        session = contributor_client.session
+        session["language"] = language
+        session.save()
+        html = contributor_client.get(compare_url(**query)).content.decode()
+        return re.search(r'<form method="get".*?</form>', html, re.S)[0]
+
+    first = selects(a=older.pk, b=newer.pk)
+    assert f'<option value="{older.pk}" selected>2023 · IOM' in first
+    assert "2025" not in first
+    questionnaire = Questionnaire.objects.create(
+        kind="desa", year=2025, slug="desa-2025", title="UN DESA questionnaire 2025"
+    )
+    latest = Submission.objects.create(organization=organization, questionnaire=questionnaire)
+    assert f'<option value="{latest.pk}">2025 · IOM' in selects(a=older.pk, b=newer.pk)
+    assert f'<option value="{latest.pk}" selected>2025 · IOM' in selects(a=newer.pk, b=latest.pk)
+    checked = re.compile(r'name="changed"[^>]*checked')
+    assert checked.search(selects(a=older.pk, b=newer.pk, changed="on"))
+    assert not checked.search(selects(a=older.pk, b=newer.pk))
+    organization.code = "IOM-UN"
+    organization.save()
+    assert f'<option value="{older.pk}" selected>2023 · IOM-UN' in selects(a=older.pk, b=newer.pk)
+    assert "Année la plus ancienne" in selects("fr", a=older.pk, b=newer.pk)
 
 
 def test_a_member_of_several_organizations_is_offered_one_organizations_submissions(
