@@ -6,7 +6,7 @@ DATABASE_URL is set; then SQLite, in a temporary file), in a process of its own:
 
 1. Migrates, loads the seeds and builds the dataset of benchmarks/scale_data.py: 50
    entities × 10 yearly submissions shaped like IOM's 2024 seed (about 500 submissions, 7,200
-   rows, 27,000 history versions, bulk-inserted; how long it took is printed), then ANALYZE.
+   rows, 27,000 history versions, bulk-inserted; how long it took is printed), then VACUUM ANALYZE.
 2. Serves the app with gunicorn (2 sync workers, production settings: DEBUG off, as
    load_test.py serves it, with a 300 s worker timeout so that slow pages are measured
    rather than killed) and logs in, through the login form, one entity's coordinator

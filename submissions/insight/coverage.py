@@ -155,7 +155,11 @@ def _coverage(submission: Submission, kinds: Iterable[str], counts: dict) -> Cov
 
 
 def _counts_query(submission_ids: list[int]):
-    """(submission, goal, kind index, rows) for every pair that has rows: one UNION query."""
+    """(submission, goal, kind index, rows) for every pair that has rows: one UNION query.
+
+    The links are counted by their goal, not their id: (row, goal) is the links' unique
+    index, so PostgreSQL reads them from it alone, by row; counting ids, it read the whole
+    table of initiatives' links (22,000 at 50 entities) and took twice as long."""
     parts = []
     for index, model in enumerate(ROW_MODELS.values()):
         row = model._meta.model_name
@@ -163,7 +167,7 @@ def _counts_query(submission_ids: list[int]):
             model.sdgs.through.objects.filter(**{f"{row}__submission_id__in": submission_ids})
             .order_by()
             .values(submission=F(f"{row}__submission_id"), goal=F("sdg_id"))
-            .annotate(kind=Value(index, output_field=IntegerField()), rows=Count("pk"))
+            .annotate(kind=Value(index, output_field=IntegerField()), rows=Count("sdg_id"))
             .values_list("submission", "goal", "kind", "rows")
         )
     first, *rest = parts
