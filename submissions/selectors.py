@@ -418,6 +418,31 @@ def submissions_progress(
     return progress
 
 
+def question_states(
+    *, submissions: list[Submission], pairs: set[tuple[int, int]]
+) -> dict[tuple[int, int], QuestionState]:
+    """The states of some questions of some submissions, by (submission id, question id):
+    their status, words and limits as ``submissions_progress`` has them, in one query that
+    reads those questions' answers, reviews and rows only (My work shows a few questions of
+    each submission; the progress of all of them read every answer of every submission).
+    Without the answers' texts."""
+    if not pairs:
+        return {}
+    questions = questionnaire_questions(questionnaires=_questionnaires(submissions))
+    question_ids = sorted({question for _submission, question in pairs})
+    answers, reviews, rows = _progress_records(
+        [s.pk for s in submissions], False, questions=question_ids
+    )
+    states = {}
+    for submission in submissions:
+        for question in questions[submission.questionnaire_id]:
+            if (submission.pk, question.pk) in pairs:
+                state = _question_state(submission.pk, question, answers, rows)
+                state.review = reviews.get((submission.pk, question.pk))
+                states[(submission.pk, question.pk)] = state
+    return states
+
+
 def _in_model_order(model, read) -> tuple[str, ...]:
     """The attribute names ``read`` of ``model`` in its order of fields, the order
     ``Model.from_db`` takes their values in."""
@@ -435,9 +460,10 @@ def _answer_fields(texts: bool) -> tuple[str, ...]:
     return _in_model_order(Answer, read)
 
 
-def _progress_records(ids: list[int], texts: bool):
+def _progress_records(ids: list[int], texts: bool, questions: list[int] | None = None):
     """The submissions' answers by (submission, question, part), reviews by (submission,
-    question) and rows' description words by (submission, question): one query.
+    question) and rows' description words by (submission, question): one query; of the
+    ``questions`` (ids) only, when given.
 
     Each of the three read on its own cost a page its round trip and the ORM's building of
     the query, which took longer than running it; the progress of every page that shows it
@@ -453,9 +479,8 @@ def _progress_records(ids: list[int], texts: bool):
     submission_at, question_at, words_at = (answer_fields.index(n) for n in _ROW_IN_ANSWER)
     db = connection.alias
     with connection.cursor() as cursor:
-        cursor.execute(
-            _progress_sql(connection.vendor, len(ids), texts), ids * (2 + len(ROW_MODELS))
-        )
+        sql = _progress_sql(connection.vendor, len(ids), texts, len(questions or ()))
+        cursor.execute(sql, [*ids, *(questions or ())] * (2 + len(ROW_MODELS)))
         for kind, *values in cursor.fetchall():
             if kind == _ANSWER:
                 answer = Answer.from_db(
@@ -524,8 +549,9 @@ def _qualified(model, attname: str) -> str:
 
 
 @lru_cache(maxsize=128)
-def _progress_sql(vendor: str, submissions: int, texts: bool) -> str:
-    """SQL reading the submissions' answers, reviews and rows' words as one list of records.
+def _progress_sql(vendor: str, submissions: int, texts: bool, questions: int = 0) -> str:
+    """SQL reading the submissions' answers, reviews and rows' words as one list of records
+    (of ``questions`` questions only, when not 0).
 
     Each record is (kind, then the answer's fields, then the review's): the answer's
     columns hold a row's submission, question and words, and what a kind has not is NULL.
@@ -533,6 +559,7 @@ def _progress_sql(vendor: str, submissions: int, texts: bool) -> str:
     """
     quote = connection.ops.quote_name
     placeholders = ", ".join(["%s"] * submissions)
+    of_questions = ", ".join(["%s"] * questions)
     answer_fields = _answer_fields(texts)
 
     nulls = lambda n: ["NULL"] * n  # noqa: E731
@@ -552,6 +579,7 @@ def _progress_sql(vendor: str, submissions: int, texts: bool) -> str:
     return " UNION ALL ".join(
         f"SELECT {kind}, {', '.join(selected)} FROM {quote(model._meta.db_table)} "
         f"WHERE {_columns(model, ['submission_id'])[0]} IN ({placeholders})"
+        + (f" AND {_columns(model, ['question_id'])[0]} IN ({of_questions})" if questions else "")
         for kind, model, selected in selects
     )
 

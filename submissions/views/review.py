@@ -22,7 +22,12 @@ from .. import collaboration, workflow
 from ..forms import FastDateInput, FastSelect
 from ..models import Assignment, Question, QuestionPart, ReviewComment, Submission
 from ..permissions import allowed_actions, require
-from ..selectors import comment_threads_and_assignments, shown_digest, submissions_progress
+from ..selectors import (
+    comment_threads_and_assignments,
+    question_states,
+    shown_digest,
+    submissions_progress,
+)
 from ..services import ServiceError
 from ..validators import validate_due_date
 from .authoring import edit_page
@@ -363,8 +368,9 @@ def my_work(request):
     )
     assignments = list(page.object_list)
     submissions = list({a.submission_id: a.submission for a in assignments}.values())
-    progress = submissions_progress(submissions=submissions, texts=False)
-    states = {(sid, s.question.pk): s for sid, p in progress.items() for s in p.states}
+    states = question_states(
+        submissions=submissions, pairs={(a.submission_id, a.question_id) for a in assignments}
+    )
     today = timezone.localdate()
     items = []
     for assignment in assignments:

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from submissions.models import Answer, Event, QuestionReview, ReviewStatus, Submission
-from submissions.selectors import submissions_progress
+from submissions.selectors import question_states, submissions_progress
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +87,45 @@ def test_the_progress_reads_what_was_saved_converted_as_the_orm_converts_it(two_
     theirs = {s.question.number: s for s in progress[other.pk].states}
     assert theirs["1"].narrative.text == "Theirs."
     assert theirs["3"].row_count == 0 and theirs["5"].parts[0].answer is None
+
+
+def test_some_questions_states_are_those_of_the_progress_read_in_one_query(two_submissions):
+    """My work reads only the questions assigned: their states are the progress's (status,
+    words against limits, rows over their limit, "nothing to report"), nothing of the others
+    is read, and each submission's own records stay its own."""
+    submission, other = two_submissions
+    questions = {q.number: q for q in submission.questionnaire.questions.all()}
+    pairs = {
+        (submission.pk, questions["1"].pk),
+        (submission.pk, questions["3"].pk),
+        (submission.pk, questions["5"].pk),
+        (other.pk, questions["1"].pk),
+    }
+    progress = submissions_progress(submissions=[submission, other])
+    with CaptureQueriesContext(connection) as captured:
+        states = question_states(submissions=[submission, other], pairs=pairs)
+    assert len(captured.captured_queries) == 1
+    assert set(states) == pairs
+
+    def shown(state):
+        return (
+            state.status,
+            state.count,
+            [(p.part.pk, p.count, p.answer and p.answer.nothing_to_report) for p in state.parts],
+            state.row_count,
+            state.rows_over,
+            state.over,
+            state.nothing_to_report,
+        )
+
+    for submission_id, question_id in pairs:
+        expected = next(s for s in progress[submission_id].states if s.question.pk == question_id)
+        assert shown(states[(submission_id, question_id)]) == shown(expected)
+    assert states[(submission.pk, questions["1"].pk)].status == ReviewStatus.APPROVED
+    assert states[(other.pk, questions["1"].pk)].count.words == 1
+    only = question_states(submissions=[submission], pairs={(submission.pk, questions["3"].pk)})
+    assert shown(only[(submission.pk, questions["3"].pk)])[3:5] == (2, 1)
+    assert question_states(submissions=[submission], pairs=set()) == {}
 
 
 def test_without_texts_the_answers_text_is_left_unread(two_submissions):
