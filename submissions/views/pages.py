@@ -178,8 +178,9 @@ def submission_detail(request, pk: int):
     """A submission's overview: every question with its status, and its SDG coverage;
     another organization's is a 404."""
     submission = visible_submission(request, pk)
-    progress = submissions_progress(submissions=[submission])[submission.pk]
+    progress = submissions_progress(submissions=[submission], texts=False)[submission.pk]
     role = viewer_role(request.user, submission)
+    timeline = submission_timeline(submission=submission)
     coverage = sdg_coverage(submission=submission)
     finalized = submission.status == SubmissionStatus.FINALIZED
     return render(
@@ -192,7 +193,9 @@ def submission_detail(request, pk: int):
             "document_languages": settings.LANGUAGES,
             "allowed": allowed_actions(request.user, submission),
             "finalized_message": finalized_message(submission) if finalized else "",
-            "timeline": submission_timeline(submission=submission),
+            "timeline": timeline,
+            # What the timeline shows, hashed: with the language, the key of its drawn lines.
+            "timeline_key": shown_digest([(t.what, t.detail, t.who, t.when) for t in timeline]),
             "unplaced": list(
                 submission.unplaced_texts.filter(dismissed_at__isnull=True).order_by("pk")
             ),

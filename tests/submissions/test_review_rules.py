@@ -282,6 +282,31 @@ def test_the_reopen_reason_is_in_the_timeline_for_every_role(client, submission,
     assert submission.finalized_at is None and submission.finalized_by is None
 
 
+def test_the_timeline_shows_what_happened_now(client, submission, people):
+    """The overview keeps its timeline as drawn while its lines are the same: a new line, a
+    person renamed and the page in French show at once."""
+    client.force_login(people["coordinator"])
+
+    def timeline(language="en"):
+        session = client.session
+        session["language"] = language
+        session.save()
+        html = client.get(reverse("submission_detail", args=[submission.pk])).content.decode()
+        return html[html.index('id="timeline"') :]
+
+    finalize(submission, people)
+    assert "Finalized" in timeline() and "Reopened" not in timeline()
+    workflow.submission_reopen(
+        submission=submission, user=people["coordinator"], reason="UN DESA asked for a fix."
+    )
+    assert "Reason: UN DESA asked for a fix." in timeline()
+    assert "by focal" in timeline()
+    people["coordinator"].first_name, people["coordinator"].last_name = "Fatima", "Diallo"
+    people["coordinator"].save()
+    assert "by Fatima Diallo" in timeline()
+    assert "par Fatima Diallo" in timeline("fr")
+
+
 def test_a_reviewer_on_a_draft_is_told_why_the_page_is_read_only(client, submission, people):
     """Reviewers were told "This submission is finalized and read-only" on a draft."""
     client.force_login(people["reviewer"])
