@@ -252,6 +252,40 @@ def review_page(request, pk: int):
     return _review_page(request, submission)
 
 
+def _person_shown(person) -> tuple | None:
+    return person and (person.pk, person_name(person))
+
+
+def _review_question_key(submission, item: dict) -> str:
+    """What a question's card shows above its assignment form, hashed: with the language,
+    the key of its drawn HTML. Its number, prompt, status, texts, rows, who holds it until
+    when, and its comments with their replies."""
+    state, assignment = item["state"], item["assignment"]
+    question = state.question
+    shown = (
+        submission.pk,
+        (question.pk, question.number, question.prompt, question.table),
+        (state.status, state.over, state.answered, state.row_count),
+        state.narrative and state.narrative.text,
+        [(part.part.title, part.answer and part.answer.text) for part in state.parts],
+        item["open_comments"],
+        assignment and (_person_shown(assignment.assignee), assignment.due_date),
+        [
+            (
+                comment.pk,
+                _person_shown(comment.author),
+                comment.part and comment.part.title,
+                comment.row_name,
+                comment.resolved,
+                comment.text,
+                [(_person_shown(reply.author), reply.text) for reply in comment.thread_replies],
+            )
+            for comment in item["comments"]
+        ],
+    )
+    return shown_digest(shown)
+
+
 def _review_page(request, submission, *, refused: AssignmentForm | None = None, status=200):
     """The review page; with `refused`, that question's assignment form as posted, its errors
     on its fields."""
@@ -289,6 +323,8 @@ def _review_page(request, submission, *, refused: AssignmentForm | None = None, 
         }
         for state in progress.states
     ]
+    for item in items:
+        item["shown_key"] = _review_question_key(submission, item)
     items.sort(key=lambda item: item["open_comments"] == 0)
     return render(
         request,

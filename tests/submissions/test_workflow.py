@@ -645,6 +645,61 @@ def test_the_review_page_reads_the_assignable_people_once_for_every_question(
     assert page.count(f'<option value="{people["writer"].pk}"') == questions
 
 
+def test_the_review_pages_question_cards_show_what_is_saved_now(client, submission, people):
+    """A question's card is kept as drawn while nothing it shows changes; each change shows at
+    once: the answer's text, its status, who holds it until when, a comment, its reply and
+    its resolving, a person renamed, the wording changed in the admin, the page in French."""
+    from submissions.services import questionnaire_structure_changed
+
+    question = q(submission, "1")
+    client.force_login(people["coordinator"])
+    url = reverse("review_page", args=[submission.pk])
+
+    def card(language="en"):
+        session = client.session
+        session["language"] = language
+        session.save()
+        html = client.get(url).content.decode()
+        return re.search(
+            rf'<section[^>]*aria-labelledby="review-q-{question.pk}">(.*?)</section>', html, re.S
+        )[1]
+
+    assert "Nothing written yet." in card() and "Not assigned" in card()
+    answer = write(submission, "1", "Our first decisions.", people["writer"])
+    assert "Our first decisions." in card() and "Nothing written yet." not in card()
+    Answer.objects.filter(pk=answer.pk).update(text="Our decisions, reworded.")
+    assert "Our decisions, reworded." in card()
+    QuestionReview.objects.create(
+        submission=submission, question=question, status=ReviewStatus.IN_REVIEW
+    )
+    assert "In review" in card()
+    due = timezone.localdate() + timedelta(days=9)
+    assign(submission, people, due)
+    assert "Held by writer" in card()
+    comment = collaboration.comment_add(
+        submission=submission, question=question, user=people["reviewer"], text="Which year?"
+    )
+    assert "Which year?" in card() and "1 open comment" in card()
+    collaboration.comment_add(
+        submission=submission,
+        question=question,
+        user=people["writer"],
+        text="2024, as asked.",
+        parent=comment,
+    )
+    assert "2024, as asked." in card()
+    collaboration.comment_set_resolved(comment=comment, user=people["writer"], resolved=True)
+    assert "open comment" not in card() and "resolved" in card()
+    people["writer"].first_name, people["writer"].last_name = "Amina", "Diallo"
+    people["writer"].save()
+    assert "Held by Amina Diallo" in card() and "<strong>Amina Diallo</strong>: 2024" in card()
+    question.prompt = "Decisions of the governing bodies, reworded?"
+    question.save()
+    questionnaire_structure_changed(questionnaire=submission.questionnaire)
+    assert "reworded?" in card()
+    assert "En relecture" in card("fr") and "Détenue par Amina Diallo" in card("fr")
+
+
 def test_the_review_pages_assignment_forms_show_what_is_saved_now(client, submission, people):
     """The forms' fields are kept as drawn while nothing they show changes; each change shows
     at once: a new assignee or due date, taking the assignment away, a person renamed or
