@@ -21,6 +21,7 @@ from .. import changes, history
 from ..changes import CONFLICT, SAVED, UNCHANGED
 from ..models import ROW_MODELS, Question, QuestionPart, Submission
 from ..permissions import can, require
+from ..selectors import question_rows, shown_digest
 from ..services import ServiceError
 from .lookup import question_or_404, visible_submission
 from .organizations import page_number
@@ -161,13 +162,7 @@ def answer_history(request: HttpRequest, pk: int, number: str) -> HttpResponse:
         key=lambda entry: entry.when.timestamp() if entry.when else 0,
         reverse=True,
     )
-    rows = []
-    if question.table:
-        rows = list(
-            ROW_MODELS[question.table]
-            .objects.filter(submission=submission, question=question)
-            .order_by("position", "id")
-        )
+    rows = question_rows(submission=submission, question=question)
     choices = list(versions)
     for item in (new, old):
         if item is not None and all(item.id != v.id for v in choices):
@@ -192,6 +187,8 @@ def answer_history(request: HttpRequest, pk: int, number: str) -> HttpResponse:
             **_page_links(page, has_older),
             "part_query": f"part={part.pk}&" if part else "",
             "rows": rows,
+            # What the list of rows shows, hashed: with the language, the key of its links.
+            "rows_key": shown_digest((submission.pk, [(row.pk, str(row)) for row in rows])),
             "removed_rows": history.rows_removed(submission=submission, question=question),
             "can_edit": can(request.user, submission, "edit"),
         },

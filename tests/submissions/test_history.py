@@ -171,7 +171,7 @@ def test_rows_are_recorded_with_their_sdgs_and_a_removed_row_can_be_added_back(
         key="rows-0",
         user=contributor,
     )
-    assert removed.status == "removed" and not Event.objects.exists()
+    assert removed.status == changes.REMOVED and not Event.objects.exists()
 
     versions = history.row_versions(model=Event, row_id=created.id)
     assert [(v.number, v.comment) for v in versions] == [(2, "Removed"), (2, "Saved"), (1, "Saved")]
@@ -566,6 +566,52 @@ def test_a_long_history_comes_a_page_at_a_time(contributor_client, submission, c
     assert f"from={Version.objects.get(index__number=20).pk}&amp;to=" in timeline
     assert contributor_client.get(history_url(submission), {"page": 6}).status_code == 404
     assert contributor_client.get(history_url(submission), {"page": "x"}).status_code == 200
+
+
+def test_a_table_questions_history_links_each_row_under_its_name_now(
+    contributor_client, submission, contributor
+):
+    """The list of rows is kept as drawn while the rows and their names are the same: a row
+    added, renamed or removed shows at once, and in French."""
+    question = submission.questionnaire.questions.get(number="3")
+
+    def links(language="en"):
+        session = contributor_client.session
+        session["language"] = language
+        session.save()
+        html = contributor_client.get(history_url(submission, "3")).content.decode()
+        start = html.index('id="rows-heading"')
+        listed = html[start : html.index('<h3 class="h6">', start)]
+        return re.findall(r"<li><a href=\"[^\"]+/(\d+)/history/\">([^<]+)</a>", listed)
+
+    first = add_event(submission, contributor)
+    assert links() == [(str(first.id), "History of “IDM 2024”")]
+    second = add_event(submission, contributor, name="Global Forum")
+    assert [name for _pk, name in links()] == ["History of “IDM 2024”", "History of “Global Forum”"]
+    result = row_save(
+        submission=submission,
+        question=question,
+        row_id=first.id,
+        base_version=1,
+        values={**EVENT, "name": "IDM 2025", "description": "", "website": ""},
+        sdgs=[4, 10],
+        position=0,
+        user=contributor,
+        key="rows-0",
+    )
+    assert result.status == SAVED
+    assert links()[0] == (str(first.id), "History of “IDM 2025”")
+    removed = row_delete(
+        submission=submission,
+        question=question,
+        row_id=second.id,
+        base_version=1,
+        key="rows-1",
+        user=contributor,
+    )
+    assert removed.status == changes.REMOVED
+    assert links() == [(str(first.id), "History of “IDM 2025”")]
+    assert links("fr") == [(str(first.id), "Historique de «\xa0IDM 2025\xa0»")]
 
 
 def test_a_long_row_history_comes_a_page_at_a_time(contributor_client, submission, contributor):
