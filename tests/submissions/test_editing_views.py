@@ -516,9 +516,13 @@ def test_a_comment_can_be_about_each_saved_row(contributor_client, submission, s
     question = submission.questionnaire.questions.get(number="3")
     named = Event.objects.create(submission=submission, question=question, name="IDM", position=0)
     unnamed = Event.objects.create(submission=submission, question=question, name="", position=1)
+    marked = Event.objects.create(
+        submission=submission, question=question, name="<b>R&D</b>", position=2
+    )
     page = contributor_client.get(edit_url(submission, "3")).content.decode()
     assert f'<option value="row-{named.pk}">Row: IDM</option>' in page
     assert f'<option value="row-{unnamed.pk}">Row: (unnamed)</option>' in page
+    assert f'<option value="row-{marked.pk}">Row: &lt;b&gt;R&amp;D&lt;/b&gt;</option>' in page
 
 
 def test_a_table_shown_again_with_errors_keeps_its_posted_form_counts(
