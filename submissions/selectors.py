@@ -621,6 +621,46 @@ def _row_values_sql(vendor: str, kinds: tuple[str, ...], fields: tuple[str, ...]
     )
 
 
+def row_sdg_counts(*, submission_ids: list[int]) -> list[tuple[int, int, int, int]]:
+    """(submission, goal, table's place in ``ROW_MODELS``, rows) for every submission, goal
+    and table with rows linked to the goal: one query, its SQL written out once per process
+    and size (the ORM's building of the three grouped reads took longer than running them).
+
+    The links are counted by their goal, not their id: (row, goal) is the links' unique
+    index, so PostgreSQL reads them from it alone, by row; counting ids, it read the whole
+    table of initiatives' links (22,000 at 50 entities) and took twice as long."""
+    if not submission_ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _sdg_counts_sql(connection.vendor, len(submission_ids)),
+            list(submission_ids) * len(ROW_MODELS),
+        )
+        return [tuple(record) for record in cursor.fetchall()]
+
+
+@lru_cache(maxsize=64)
+def _sdg_counts_sql(vendor: str, size: int) -> str:
+    quote = connection.ops.quote_name
+    placeholders = ", ".join(["%s"] * size)
+    selects = []
+    for index, model in enumerate(ROW_MODELS.values()):
+        through = model.sdgs.through
+        links = {f.name: f for f in through._meta.concrete_fields}
+        row_link = quote(links[model._meta.model_name].column)
+        goal = quote(links["sdg"].column)
+        row_table, links_table = quote(model._meta.db_table), quote(through._meta.db_table)
+        submission = _qualified(model, "submission_id")
+        selects.append(
+            f"SELECT {submission}, {links_table}.{goal}, {index}, COUNT({links_table}.{goal}) "
+            f"FROM {links_table} INNER JOIN {row_table} "
+            f"ON {links_table}.{row_link} = {_qualified(model, 'id')} "
+            f"WHERE {submission} IN ({placeholders}) "
+            f"GROUP BY {submission}, {links_table}.{goal}"
+        )
+    return " UNION ALL ".join(selects)
+
+
 def _question_state(submission_id, question, answers, rows) -> QuestionState:
     state = QuestionState(question=question)
     # The question's own answer: its narrative, or for a question with only a table, the

@@ -11,14 +11,13 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, IntegerField, Value
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from ..models import ROW_MODELS, Submission, TableKind
 from ..sdgs import SDGS
-from ..selectors import shown_digest, submissions_questions
+from ..selectors import row_sdg_counts, shown_digest, submissions_questions
 from ..text import strip_control_characters
 
 KINDS: tuple[str, ...] = tuple(ROW_MODELS)
@@ -154,26 +153,6 @@ def _coverage(submission: Submission, kinds: Iterable[str], counts: dict) -> Cov
 # -- Selectors -------------------------------------------------------------------------------
 
 
-def _counts_query(submission_ids: list[int]):
-    """(submission, goal, kind index, rows) for every pair that has rows: one UNION query.
-
-    The links are counted by their goal, not their id: (row, goal) is the links' unique
-    index, so PostgreSQL reads them from it alone, by row; counting ids, it read the whole
-    table of initiatives' links (22,000 at 50 entities) and took twice as long."""
-    parts = []
-    for index, model in enumerate(ROW_MODELS.values()):
-        row = model._meta.model_name
-        parts.append(
-            model.sdgs.through.objects.filter(**{f"{row}__submission_id__in": submission_ids})
-            .order_by()
-            .values(submission=F(f"{row}__submission_id"), goal=F("sdg_id"))
-            .annotate(kind=Value(index, output_field=IntegerField()), rows=Count("sdg_id"))
-            .values_list("submission", "goal", "kind", "rows")
-        )
-    first, *rest = parts
-    return first.union(*rest, all=True)
-
-
 def sdg_coverage_of_submissions(*, submissions: Sequence[Submission]) -> dict[int, Coverage]:
     """Coverage of each submission, by id, in two queries however many submissions and rows.
 
@@ -185,7 +164,7 @@ def sdg_coverage_of_submissions(*, submissions: Sequence[Submission]) -> dict[in
         return {}
     ids = [s.pk for s in submissions]
     counts: dict[int, dict[tuple[int, str], int]] = {pk: {} for pk in ids}
-    for submission_id, goal, kind_index, rows in _counts_query(ids):
+    for submission_id, goal, kind_index, rows in row_sdg_counts(submission_ids=ids):
         counts[submission_id][(goal, KINDS[kind_index])] = rows
     asked = {
         questionnaire_id: {q.table for q in questions if q.table}

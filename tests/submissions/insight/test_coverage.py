@@ -127,6 +127,36 @@ def test_counts_rows_per_goal_and_kind(covered):
     )
 
 
+def test_the_counts_are_one_query_and_what_the_orm_counts(covered, other_organization):
+    """Rows per submission, goal and table in one query: the same as each table's links
+    grouped through the ORM, another organization's submission apart."""
+    from django.db.models import Count
+
+    from submissions.models import ROW_MODELS
+    from submissions.selectors import row_sdg_counts
+
+    theirs = Submission.objects.create(
+        organization=other_organization, questionnaire=covered.questionnaire
+    )
+    add_row(theirs, EVENTS, [2, 10])
+    ids = [covered.pk, theirs.pk]
+    with CaptureQueriesContext(connection) as read:
+        found = row_sdg_counts(submission_ids=ids)
+    assert len(read) == 1
+    expected = []
+    for index, model in enumerate(ROW_MODELS.values()):
+        row = model._meta.model_name
+        grouped = (
+            model.sdgs.through.objects.filter(**{f"{row}__submission_id__in": ids})
+            .values_list(f"{row}__submission_id", "sdg_id")
+            .annotate(rows=Count("pk"))
+            .order_by()
+        )
+        expected += [(submission, goal, index, rows) for submission, goal, rows in grouped]
+    assert sorted(found) == sorted(expected) and (theirs.pk, 10, 0, 1) in found
+    assert row_sdg_counts(submission_ids=[]) == []
+
+
 def test_goals_carry_their_official_colour_and_title():
     assert len(GOALS) == 17
     assert (GOALS[0].number, GOALS[0].title, GOALS[0].colour) == (1, "No Poverty", "#E5243B")
