@@ -16,7 +16,7 @@ import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Value
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -24,6 +24,7 @@ from ..carry_forward import same_question_key
 from ..history import FieldChange, word_diff
 from ..models import ROW_MODELS, Answer, Question, QuestionPart, Submission, TableKind, TableRow
 from ..rowfields import ROW_FIELDS, row_value, sdg_numbers
+from ..selectors import table_row_values
 from .matching import match_rows
 
 CHANGED = "changed"
@@ -386,17 +387,18 @@ def comparison_state(*, old: Submission, new: Submission) -> str:
         .order_by()
         .values_list("submission_id", "pk", "version", "updated_at")
     )
-    tables = [
-        model.objects.filter(submission__in=submissions)
-        .order_by()
-        .annotate(table=Value(kind))
-        .values_list("table", "submission_id", "pk", "version", "updated_at")
-        for kind, model in ROW_MODELS.items()
-    ]
-    rows = tables[0].union(*tables[1:], all=True)
+    tables = table_row_values(
+        submission_ids=submissions,
+        kinds=list(ROW_MODELS),
+        fields=("submission_id", "id", "version", "updated_at"),
+    )
     parts = [f"{s.pk}:{s.questionnaire_id}:{s.questionnaire.structure_stamp}" for s in (old, new)]
     parts += sorted(f"a{s}.{pk}.{v}.{when.timestamp()}" for s, pk, v, when in answers)
-    parts += sorted(f"{t}{s}.{pk}.{v}.{when.timestamp()}" for t, s, pk, v, when in rows)
+    parts += sorted(
+        f"{t}{s}.{pk}.{v}.{when.timestamp()}"
+        for t, rows in tables.items()
+        for s, pk, v, when in rows
+    )
     return hashlib.sha256(" ".join(parts).encode()).hexdigest()
 
 
