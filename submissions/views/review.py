@@ -1,5 +1,6 @@
 """Review: question transitions, comments, assignments, the review page, My work, finalizing."""
 
+from functools import partial
 from urllib.parse import urlencode
 
 from django import forms
@@ -11,6 +12,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -299,27 +301,31 @@ def _review_page(request, submission, *, refused: AssignmentForm | None = None, 
 
     people = list(assignable_people(submission))
 
+    def initial(question) -> dict:
+        current = assignments.get(question.pk)
+        return {
+            "assignee": getattr(current, "assignee_id", None),
+            "due_date": getattr(current, "due_date", None),
+        }
+
     def assign_form(question) -> AssignmentForm:
         if refused is not None and refused.question == question:
             return refused
-        current = assignments.get(question.pk)
         return AssignmentForm(
-            submission=submission,
-            question=question,
-            people=people,
-            initial={
-                "assignee": getattr(current, "assignee_id", None),
-                "due_date": getattr(current, "due_date", None),
-            },
+            submission=submission, question=question, people=people, initial=initial(question)
         )
 
+    # A form is built only where its fields are drawn: a refused one, or one whose drawn
+    # fields are not in the cache (under the people, its initial values and the language).
     items = [
         {
             "state": state,
             "comments": by_question.get(state.question.pk, []),
             "open_comments": sum(not c.resolved for c in by_question.get(state.question.pk, [])),
             "assignment": assignments.get(state.question.pk),
-            "assign_form": assign_form(state.question),
+            "assign_initial": initial(state.question),
+            "assign_refused": refused is not None and refused.question == state.question,
+            "assign_form": SimpleLazyObject(partial(assign_form, state.question)),
         }
         for state in progress.states
     ]
