@@ -36,6 +36,33 @@ class TimelineEntry:
     item: Any
 
 
+def _person(person) -> tuple | None:
+    return person and (person.pk, person.get_full_name(), person.get_username())
+
+
+def _timeline_key(slot: dict, page: int, can_edit: bool, timeline: list[TimelineEntry]) -> str:
+    """What the page's timeline shows, hashed: with the language, the key of its drawn list.
+    Each version, event and comment with what its line shows, and what its links and
+    buttons depend on (the part, the page, whether the reader may restore)."""
+    part = slot["part"]
+    shown: list = [slot["submission"].pk, slot["question"].number, part and part.pk, page]
+    shown.append(can_edit)
+    for entry in timeline:
+        item = entry.item
+        if entry.kind == "version":
+            line = (item.id, item.number, item.current, item.comment, _person(item.user))
+            line += (item.when, item.words, item.before and item.before.id)
+        elif entry.kind == "event":
+            line = (item.pk, item.kind, item.from_status, item.to_status, _person(item.actor))
+            line += (item.created_at, item.message)
+        else:
+            line = (item.pk, item.parent_id, item.part and item.part.title)
+            line += (getattr(item, "row_name", ""), _person(item.author), item.created_at)
+            line += (item.resolved, _person(item.resolved_by), item.text)
+        shown.append((entry.kind, line))
+    return shown_digest(shown)
+
+
 def _int(value: str | None) -> int | None:
     try:
         return int(value) if value not in (None, "") else None
@@ -163,6 +190,7 @@ def answer_history(request: HttpRequest, pk: int, number: str) -> HttpResponse:
         reverse=True,
     )
     rows = question_rows(submission=submission, question=question)
+    can_edit = can(request.user, submission, "edit")
     choices = list(versions)
     for item in (new, old):
         if item is not None and all(item.id != v.id for v in choices):
@@ -190,7 +218,8 @@ def answer_history(request: HttpRequest, pk: int, number: str) -> HttpResponse:
             # What the list of rows shows, hashed: with the language, the key of its links.
             "rows_key": shown_digest((submission.pk, [(row.pk, str(row)) for row in rows])),
             "removed_rows": history.rows_removed(submission=submission, question=question),
-            "can_edit": can(request.user, submission, "edit"),
+            "can_edit": can_edit,
+            "timeline_key": _timeline_key(slot, page, can_edit, timeline),
         },
     )
 

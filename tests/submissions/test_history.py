@@ -464,6 +464,40 @@ def test_timeline_shows_transitions_and_comments(contributor_client, submission,
     assert page.index("Is 2024") < page.index("Please look") < page.index("Version 1")
 
 
+def test_the_timeline_shows_what_happened_now(client, submission, contributor, organization):
+    """The timeline is kept as drawn while its lines are the same: a new version, a status
+    change, a comment and its resolving, a person renamed, a reader who may not restore, and
+    the page in French show at once."""
+    question = submission.questionnaire.questions.get(number="1")
+    reviewer = make_member(organization, Role.REVIEWER, "checker")
+
+    def timeline(user=contributor, language="en"):
+        client.force_login(user)
+        session = client.session
+        session["language"] = language
+        session.save()
+        page = client.get(history_url(submission)).content.decode()
+        return page[page.index('id="timeline-heading"') :]
+
+    save(submission, contributor, "Ready.", 0)
+    assert "Version 1" in timeline() and "Version 2" not in timeline()
+    save(submission, contributor, "Ready, with figures.", 1)
+    assert "Version 2" in timeline() and "Restore version 1" in timeline()
+    sent_for_review(submission, question, contributor, "Please look at the figures.")
+    assert "Please look at the figures." in timeline()
+    comment = ReviewComment.objects.create(
+        submission=submission, question=question, author=contributor, text="Which year?"
+    )
+    assert "Which year?" in timeline() and "resolved" not in timeline()
+    ReviewComment.objects.filter(pk=comment.pk).update(resolved=True, resolved_by=contributor)
+    assert "resolved" in timeline()
+    contributor.first_name, contributor.last_name = "Amina", "Diallo"
+    contributor.save()
+    assert "Amina Diallo" in timeline()
+    assert "Restore version 1" not in timeline(reviewer)
+    assert "Restaurer la version 1" in timeline(language="fr")
+
+
 def test_row_history_page_and_recovering_a_removed_row(
     contributor_client, submission, contributor, sdgs
 ):
