@@ -27,6 +27,11 @@ def person_name(user: AbstractBaseUser | None) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def person_shown(user: AbstractBaseUser | None) -> tuple[int, str] | None:
+    """What a page shows of a person, as part of a drawn fragment's key: who, by name."""
+    return None if user is None else (user.pk, person_name(user))
+
+
 def client_ip(request: HttpRequest) -> str | None:
     """The address of the person making the request, as login throttling counts it.
 

@@ -7,6 +7,8 @@ from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from accounts.selectors import person_shown
+
 from ..exports.completeness import CompletenessCsvExporter
 from ..insight.completeness import SORT_LABELS, completeness_sort, submission_completeness
 from ..permissions import require
@@ -58,10 +60,6 @@ def _columns(sort: str, descending: bool) -> list[dict]:
     return columns
 
 
-def _person(person) -> tuple | None:
-    return person and (person.pk, person.get_full_name(), person.get_username())
-
-
 def _lines_key(report) -> str:
     """What the table's lines show, hashed: with the language, the key of their cached HTML.
 
@@ -81,10 +79,10 @@ def _lines_key(report) -> str:
             line.status,
             line.over,
             line.answered,
-            [_person(person) for person in line.assignees],
+            [person_shown(person) for person in line.assignees],
             line.due_date,
             line.overdue,
-            line.last_edit and (line.last_edit.at, _person(line.last_edit.by)),
+            line.last_edit and (line.last_edit.at, person_shown(line.last_edit.by)),
             [(part.title, part.count, part.last_edit and part.last_edit.at) for part in line.parts],
         )
         for line in report.lines

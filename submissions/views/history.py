@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from reversion.models import Version
 
+from accounts.selectors import person_shown
+
 from .. import changes, history
 from ..changes import CONFLICT, SAVED, UNCHANGED
 from ..models import ROW_MODELS, Question, QuestionPart, Submission
@@ -36,10 +38,6 @@ class TimelineEntry:
     item: Any
 
 
-def _person(person) -> tuple | None:
-    return person and (person.pk, person.get_full_name(), person.get_username())
-
-
 def _timeline_key(slot: dict, page: int, can_edit: bool, timeline: list[TimelineEntry]) -> str:
     """What the page's timeline shows, hashed: with the language, the key of its drawn list.
     Each version, event and comment with what its line shows, and what its links and
@@ -50,15 +48,15 @@ def _timeline_key(slot: dict, page: int, can_edit: bool, timeline: list[Timeline
     for entry in timeline:
         item = entry.item
         if entry.kind == "version":
-            line = (item.id, item.number, item.current, item.comment, _person(item.user))
+            line = (item.id, item.number, item.current, item.comment, person_shown(item.user))
             line += (item.when, item.words, item.before and item.before.id)
         elif entry.kind == "event":
-            line = (item.pk, item.kind, item.from_status, item.to_status, _person(item.actor))
+            line = (item.pk, item.kind, item.from_status, item.to_status, person_shown(item.actor))
             line += (item.created_at, item.message)
         else:
             line = (item.pk, item.parent_id, item.part and item.part.title)
-            line += (getattr(item, "row_name", ""), _person(item.author), item.created_at)
-            line += (item.resolved, _person(item.resolved_by), item.text)
+            line += (getattr(item, "row_name", ""), person_shown(item.author), item.created_at)
+            line += (item.resolved, person_shown(item.resolved_by), item.text)
         shown.append((entry.kind, line))
     return shown_digest(shown)
 

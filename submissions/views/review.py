@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
-from accounts.selectors import person_name
+from accounts.selectors import person_name, person_shown
 
 from .. import collaboration, workflow
 from ..forms import FastDateInput, FastSelect
@@ -254,10 +254,6 @@ def review_page(request, pk: int):
     return _review_page(request, submission)
 
 
-def _person_shown(person) -> tuple | None:
-    return person and (person.pk, person_name(person))
-
-
 def _review_question_key(submission, item: dict) -> str:
     """What a question's card shows above its assignment form, hashed: with the language,
     the key of its drawn HTML. Its number, prompt, status, texts, rows, who holds it until
@@ -271,16 +267,16 @@ def _review_question_key(submission, item: dict) -> str:
         state.narrative and state.narrative.text,
         [(part.part.title, part.answer and part.answer.text) for part in state.parts],
         item["open_comments"],
-        assignment and (_person_shown(assignment.assignee), assignment.due_date),
+        assignment and (person_shown(assignment.assignee), assignment.due_date),
         [
             (
                 comment.pk,
-                _person_shown(comment.author),
+                person_shown(comment.author),
                 comment.part and comment.part.title,
                 comment.row_name,
                 comment.resolved,
                 comment.text,
-                [(_person_shown(reply.author), reply.text) for reply in comment.thread_replies],
+                [(person_shown(reply.author), reply.text) for reply in comment.thread_replies],
             )
             for comment in item["comments"]
         ],
@@ -345,7 +341,7 @@ def _review_page(request, submission, *, refused: AssignmentForm | None = None, 
             ),
             "allowed": allowed_actions(request.user, submission),
             # The key of the assignment forms' drawn fields: who can be chosen, by name.
-            "people_key": shown_digest([(person.pk, person_name(person)) for person in people]),
+            "people_key": shown_digest([person_shown(person) for person in people]),
         },
         status=status,
     )
