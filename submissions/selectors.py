@@ -411,9 +411,7 @@ def submissions_progress(
     for submission in submissions:
         states = []
         for question in questions[submission.questionnaire_id]:
-            state = _question_state(submission.pk, question, answers, rows)
-            state.review = reviews.get((submission.pk, question.pk))
-            states.append(state)
+            states.append(_question_state(submission.pk, question, answers, reviews, rows))
         progress[submission.pk] = Progress(states=states)
     return progress
 
@@ -437,9 +435,9 @@ def question_states(
     for submission in submissions:
         for question in questions[submission.questionnaire_id]:
             if (submission.pk, question.pk) in pairs:
-                state = _question_state(submission.pk, question, answers, rows)
-                state.review = reviews.get((submission.pk, question.pk))
-                states[(submission.pk, question.pk)] = state
+                states[(submission.pk, question.pk)] = _question_state(
+                    submission.pk, question, answers, reviews, rows
+                )
     return states
 
 
@@ -661,8 +659,8 @@ def _sdg_counts_sql(vendor: str, size: int) -> str:
     return " UNION ALL ".join(selects)
 
 
-def _question_state(submission_id, question, answers, rows) -> QuestionState:
-    state = QuestionState(question=question)
+def _question_state(submission_id, question, answers, reviews, rows) -> QuestionState:
+    state = QuestionState(question=question, review=reviews.get((submission_id, question.pk)))
     # The question's own answer: its narrative, or for a question with only a table, the
     # mark that the table is empty on purpose.
     state.narrative = answers.get((submission_id, question.pk, None))

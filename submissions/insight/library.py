@@ -214,15 +214,11 @@ ROW_REF_FIELDS = (
 )
 
 
-def library_rows(*, submissions, kinds: list[str]) -> dict[str, list[tuple]]:
+def library_rows(*, submission_ids: list[int], kinds: list[str]) -> dict[str, list[tuple]]:
     """The names, stored keys and places (``ROW_REF_FIELDS``) of the submissions' rows of
     each kind of table, unordered: one query for all the kinds, read once for the list and
     the reuse offers."""
-    return table_row_values(
-        submission_ids=[getattr(s, "pk", s) for s in submissions],
-        kinds=kinds,
-        fields=ROW_REF_FIELDS,
-    )
+    return table_row_values(submission_ids=submission_ids, kinds=kinds, fields=ROW_REF_FIELDS)
 
 
 GROUPS_CACHE_SECONDS = 3600
@@ -286,7 +282,7 @@ def library_item_list(
         return (year, positions.get(question_id, 0), position, pk)
 
     if rows is None:
-        rows = library_rows(submissions=list(submissions), kinds=kinds)
+        rows = library_rows(submission_ids=list(submissions), kinds=kinds)
     for table in kinds:
         # Rows of different organizations are never one item.
         by_organization: dict[int, list[RowRef]] = defaultdict(list)
@@ -391,7 +387,7 @@ def library_reuse_targets(
             if question.table in kinds:
                 target.questions.setdefault(question.table, question)
     if rows is None:
-        rows = library_rows(submissions=list(targets), kinds=kinds)
+        rows = library_rows(submission_ids=list(targets), kinds=kinds)
     for kind in kinds:
         for target in targets.values():
             target.names[kind] = []

@@ -130,7 +130,9 @@ def library(request: HttpRequest) -> HttpResponse:
     visible = submissions_visible_to(user=request.user)
     submissions = list(visible.filter(organization=organization) if organization else visible)
     # The rows' names and keys, read once for the list and the reuse offers.
-    rows = library_rows(submissions=submissions, kinds=[kind] if kind else list(ROW_MODELS))
+    rows = library_rows(
+        submission_ids=[s.pk for s in submissions], kinds=[kind] if kind else list(ROW_MODELS)
+    )
     items = library_item_list(
         user=request.user,
         kind=kind,
