@@ -235,10 +235,9 @@ def compare(request: HttpRequest) -> HttpResponse:
 
 
 def _form_key(form: CompareForm, initial: dict) -> str:
-    """What the unbound form shows, hashed: the key of its cached HTML (with the language, as
-    the labels are translated). The form drawn with errors is never cached."""
-    shown = (get_language(), form.fields["a"].choices, initial)
-    return shown_digest(shown)
+    """What the unbound form shows, hashed: with the language, the key of its cached HTML.
+    The form drawn with errors is never cached."""
+    return shown_digest((form.fields["a"].choices, initial))
 
 
 RESULT_CACHE_SECONDS = 3600

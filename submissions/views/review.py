@@ -304,8 +304,11 @@ def _review_page(request, submission, *, refused: AssignmentForm | None = None, 
             "due_date": getattr(current, "due_date", None),
         }
 
+    def refused_here(question) -> bool:
+        return refused is not None and refused.question == question
+
     def assign_form(question) -> AssignmentForm:
-        if refused is not None and refused.question == question:
+        if refused_here(question):
             return refused
         return AssignmentForm(
             submission=submission, question=question, people=people, initial=initial(question)
@@ -320,7 +323,7 @@ def _review_page(request, submission, *, refused: AssignmentForm | None = None, 
             "open_comments": sum(not c.resolved for c in by_question.get(state.question.pk, [])),
             "assignment": assignments.get(state.question.pk),
             "assign_initial": initial(state.question),
-            "assign_refused": refused is not None and refused.question == state.question,
+            "assign_refused": refused_here(state.question),
             "assign_form": SimpleLazyObject(partial(assign_form, state.question)),
         }
         for state in progress.states
