@@ -350,6 +350,58 @@ def test_the_page_offers_what_the_open_submission_has(organization, years):
     assert "is full" in offer("World Migration Report")
 
 
+def test_an_offer_sent_as_drawn_reuses_the_item_and_returns_to_the_filters(organization, years):
+    """The reuse form carries the reader's CSRF token and the page it was on (its filters,
+    with characters that need escaping): sent as the page drew it, with CSRF checks on, it
+    copies the item and a refusal comes back to the same filters."""
+    user = make_member(organization, Role.CONTRIBUTOR, "writer")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    query = {"q": 'Mayors "<b>', "kind": "initiatives"}
+    assert "Mayors Mechanism" not in client.get(reverse("library"), query).content.decode()
+    query["q"] = "Mayors"
+    html = client.get(reverse("library"), {**query, "x": '"<b>&'}).content.decode()
+    action = reverse("library_reuse")
+    form = re.search(rf'<form method="post" action="({action})".*?</form>', html, re.S)
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form[0]))
+    assert "<b>" not in form[0] and fields["next"].startswith("/library/?")
+    fields = {
+        name: value.replace("&amp;", "&")
+        .replace("&quot;", '"')
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        for name, value in fields.items()
+    }
+    assert fields["next"] == reverse("library") + "?q=Mayors&kind=initiatives&x=%22%3Cb%3E%26"
+
+    response = client.post(form[1], fields)
+    assert response.status_code == 302
+    assert years["s2025"].initiatives.filter(name="Mayors Mechanism").exists()
+
+    years["s2025"].status = SubmissionStatus.FINALIZED
+    years["s2025"].save()
+    refused = client.post(form[1], fields)
+    assert refused["Location"] == fields["next"]
+
+
+def test_the_offers_are_worded_in_the_readers_language(organization, years):
+    client = client_for(make_member(organization, Role.CONTRIBUTOR, "writer"))
+    Question.objects.filter(questionnaire__year=2025, table="resources").update(max_rows=1)
+    questionnaire_structure_changed(questionnaire=years["s2025"].questionnaire)
+    add_row(years["s2025"], "resources", "Migration Data Portal")
+    add_row(years["s2025"], "initiatives", "Mayors mechanism")
+    try:
+        client.post(reverse("set_language"), {"language": "fr"})
+        page = re.sub(r"\s+", " ", client.get(reverse("library")).content.decode())
+    finally:
+        translation.activate("en")  # the middleware leaves the thread in the reader's language
+    assert "Réutiliser dans la contribution 2025" in page  # iDiaspora
+    assert "Dans la contribution 2025" in page  # the Mayors Mechanism
+    assert "Non réutilisable en 2025 : la question 3 admet au plus 1 ligne et elle est complète." in page
+    for english in ("Reuse in 2025", "In the 2025 submission", "Not reusable in 2025"):
+        assert english not in page
+
+
 def test_offers_queries_do_not_grow_with_targets_rows(organization, years):
     """A fixed number of queries for the open submissions: no N+1 on their rows or roles.
     The submissions (with the user's role), then the rows of the three tables (one query); the
