@@ -211,7 +211,7 @@ def test_history_pages_read_the_same_whatever_other_organizations_history(
     """Prevents the history pages from reading every organization's versions.
 
     The answer's history, a table question's history (with its removed rows) and a removed
-    row's history make as many queries, and read as much, with 850 more versions of other
+    row's history make as many queries, and read no more, with 850 more versions of other
     submissions' answers and rows in the same questions as with a few. (A few first: where
     the search in an index stops, at its end or at someone else's entry, is a step or two.)
     """
@@ -235,7 +235,16 @@ def test_history_pages_read_the_same_whatever_other_organizations_history(
     others_history(submission.questionnaire, rounds=1, prefix="FEW")
     few = measure()
     assert others_history(submission.questionnaire) == 34 * 25 + 5
-    assert measure() == few
+    many = measure()
+    for url, before, after in zip(urls, few, many, strict=True):
+        assert after["queries"] == before["queries"], url
+        # No more read from any table. (Fewer can be: with a few rows, PostgreSQL may walk a
+        # whole small index where it later takes the narrower one.)
+        if POSTGRES:
+            grown = {t: n for t, n in after["read"].items() if n > before["read"].get(t, 0)}
+            assert not grown, (url, before, after)
+        else:
+            assert after["read"] <= before["read"], (url, before, after)
 
 
 def test_an_answers_versions_are_read_alone_among_others(submission, asked):
