@@ -42,6 +42,7 @@ from .models import (
     TableRow,
     VersionIndex,
 )
+from .selectors import AnswerVersionRecord, answer_version_records
 from .wordcount import count_words
 
 RECORDED_MODELS: tuple[type[models.Model], ...] = (Answer, *ROW_MODELS.values())
@@ -371,25 +372,16 @@ class AnswerVersion:
         return self.stored_words if self.stored_words is not None else count_words(self.text)
 
 
-def _answer_slot_versions(submission_id: int, question_id: int, part_id: int | None):
-    """Versions of the answer in this slot, also of earlier answers there (an import replaces)."""
-    return (
-        _versions(ANSWERS, submission_id=submission_id, question_id=question_id, part_id=part_id)
-        .select_related("revision__user")
-        .order_by("-revision__date_created", "-pk")
-    )
-
-
-def _answer_version(version: Version) -> AnswerVersion:
+def _answer_version(record: AnswerVersionRecord) -> AnswerVersion:
     return AnswerVersion(
-        id=version.pk,
-        number=version.field_dict["version"],
-        text=version.field_dict["text"],
-        user=version.revision.user,
-        when=version.revision.date_created,
-        comment=comment_label(version.revision.comment),
-        nothing_to_report=version.field_dict.get("nothing_to_report", False),
-        stored_words=version.field_dict.get("words"),
+        id=record.id,
+        number=record.number,
+        text=record.fields["text"],
+        user=record.user,
+        when=record.when,
+        comment=comment_label(record.comment),
+        nothing_to_report=record.fields.get("nothing_to_report", False),
+        stored_words=record.fields.get("words"),
     )
 
 
@@ -410,9 +402,14 @@ def answer_versions(
         .order_by("pk")
         .first()
     )
-    found = _answer_slot_versions(submission.pk, question.pk, part.pk if part else None)
-    found = found[start : start + limit] if limit is not None else found[start:]
-    versions = [_answer_version(v) for v in found]
+    found = answer_version_records(
+        submission_id=submission.pk,
+        question_id=question.pk,
+        part_id=part.pk if part else None,
+        start=start,
+        limit=limit,
+    )
+    versions = [_answer_version(record) for record in found]
     if answer is None:
         return versions
     for version in versions:
@@ -440,14 +437,15 @@ def answer_version(
     *, submission: Submission, question: Question, part: QuestionPart | None, version_id: int
 ) -> AnswerVersion:
     """One recorded version of the answer; ``Version.DoesNotExist`` for any other id."""
-    found = (
-        _answer_slot_versions(submission.pk, question.pk, part.pk if part else None)
-        .filter(pk=version_id)
-        .first()
+    found = answer_version_records(
+        submission_id=submission.pk,
+        question_id=question.pk,
+        part_id=part.pk if part else None,
+        version_id=version_id,
     )
-    if found is None:
+    if not found:
         raise Version.DoesNotExist(_("There is no such version of this answer."))
-    return _answer_version(found)
+    return _answer_version(found[0])
 
 
 # -- Row versions ---------------------------------------------------------------------------

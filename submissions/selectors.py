@@ -1,6 +1,7 @@
 """Reads: what a user may see."""
 
 import hashlib
+import json
 import threading
 import weakref
 from collections import OrderedDict, defaultdict
@@ -15,6 +16,7 @@ from django.db import connection, connections
 from django.db.models import F, Prefetch, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext
+from reversion.models import Revision, Version
 
 from accounts.models import Membership, Organization
 from accounts.selectors import person_name
@@ -35,6 +37,7 @@ from .models import (
     Submission,
     SubmissionEvent,
     SubmissionStatus,
+    VersionIndex,
 )
 
 
@@ -879,3 +882,216 @@ def submission_presence(*, submission: Submission, user: AbstractBaseUser) -> li
         .select_related("user")
         .order_by("question_id", "user_id")
     ]
+
+
+# -- A question's history ---------------------------------------------------------------------
+
+
+@dataclass
+class AnswerVersionRecord:
+    """One recorded version of an answer, as its history reads it: the reversion version's
+    id, the answer's version number, its stored fields, and its revision's time, comment
+    and person."""
+
+    id: int
+    number: int
+    fields: dict
+    when: object  # an aware datetime
+    comment: str
+    user: AbstractBaseUser | None
+
+
+def answer_version_records(
+    *,
+    submission_id: int,
+    question_id: int,
+    part_id: int | None,
+    start: int = 0,
+    limit: int | None = None,
+    version_id: int | None = None,
+) -> list[AnswerVersionRecord]:
+    """The recorded versions of the answer in a slot (a submission's question, or a part of
+    it), newest first: ``limit`` of them from the ``start``-th, or the one ``version_id``.
+
+    Found through the version index, with their revisions and persons, in one query whose
+    SQL is written out once per process (``_answer_versions_sql``): through the ORM, building
+    the four-table query and deserializing each version into a model instance took twice as
+    long as running it. The stored fields are read from the version's JSON as the index is.
+    """
+    user_model = get_user_model()
+    user_fields = _all_fields(user_model)
+    user_columns = _converted_columns(user_model, user_fields)
+    when_columns = _converted_columns(Revision, ("date_created",))
+    params: list = ["answers", submission_id, question_id]
+    if part_id is not None:
+        params.append(part_id)
+    if version_id is not None:
+        params.append(version_id)
+    params += [2**62 if limit is None else limit, start]
+    sql = _answer_versions_sql(connection.vendor, part_id is not None, version_id is not None)
+    records = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for pk, number, data, when, comment, *user_values in cursor.fetchall():
+            user = None
+            if user_values[0] is not None:  # a revision without a person, or theirs deleted
+                user = user_model.from_db(
+                    connection.alias, user_fields, _converted(user_columns, user_values)
+                )
+            records.append(
+                AnswerVersionRecord(
+                    id=pk,
+                    number=number,
+                    fields=json.loads(data)[0]["fields"],
+                    when=_converted(when_columns, [when])[0],
+                    comment=comment,
+                    user=user,
+                )
+            )
+    return records
+
+
+@lru_cache(maxsize=16)
+def _answer_versions_sql(vendor: str, has_part: bool, one: bool) -> str:
+    """SQL of ``answer_version_records``: its parameters the index's table, the submission,
+    the question (the part, the version), then the limit and the offset."""
+    quote, column = connection.ops.quote_name, _qualified
+    user_model = get_user_model()
+    users = quote(user_model._meta.db_table)
+    user_selected = [f"{users}.{c}" for c in _columns(user_model, _all_fields(user_model))]
+    conditions = [
+        f"{column(VersionIndex, 'table')} = %s",
+        f"{column(VersionIndex, 'submission_id')} = %s",
+        f"{column(VersionIndex, 'question_id')} = %s",
+        f"{column(VersionIndex, 'part_id')} " + ("= %s" if has_part else "IS NULL"),
+    ]
+    if one:
+        conditions.append(f"{column(Version, 'id')} = %s")
+    selected = [
+        column(Version, "id"),
+        column(VersionIndex, "number"),
+        column(Version, "serialized_data"),
+        column(Revision, "date_created"),
+        column(Revision, "comment"),
+        *user_selected,
+    ]
+    return (
+        f"SELECT {', '.join(selected)} FROM {quote(VersionIndex._meta.db_table)} "
+        f"INNER JOIN {quote(Version._meta.db_table)} ON {column(Version, 'id')} = "
+        f"{column(VersionIndex, 'version_id')} "
+        f"INNER JOIN {quote(Revision._meta.db_table)} ON {column(Revision, 'id')} = "
+        f"{column(Version, 'revision_id')} "
+        f"LEFT JOIN {users} ON {users}.{quote(user_model._meta.pk.column)} = "
+        f"{column(Revision, 'user_id')} "
+        f"WHERE {' AND '.join(conditions)} "
+        f"ORDER BY {column(Revision, 'date_created')} DESC, {column(Version, 'id')} DESC "
+        "LIMIT %s OFFSET %s"
+    )
+
+
+def question_events_and_comments(
+    *, submission: Submission, question: Question, since=None, until=None
+) -> tuple[list[SubmissionEvent], list[ReviewComment]]:
+    """A question's events (newest first) and comments (newest first, replies among them),
+    made at or after ``since`` and before ``until`` when given: a history page's timeline.
+
+    Each event comes with its actor, each comment with its author, who resolved it and its
+    part (the question's, prefetched). One query (``_question_timeline_sql``) where the ORM
+    built two, each of which took longer to build than to run."""
+    user_model = get_user_model()
+    user_fields = _all_fields(user_model)
+    user_columns = _converted_columns(user_model, user_fields)
+    event_columns = _converted_columns(SubmissionEvent, _EVENT_FIELDS)
+    comment_columns = _converted_columns(ReviewComment, _COMMENT_FIELDS)
+    parts = {part.pk: part for part in question.parts.all()}
+    window = [
+        connection.ops.adapt_datetimefield_value(value)
+        for value in (since, until)
+        if value is not None
+    ]
+    sql = _question_timeline_sql(connection.vendor, since is not None, until is not None)
+    db, users = connection.alias, len(user_fields)
+
+    def person(values: list):
+        if values[0] is None:  # nobody recorded, or a person since deleted
+            return None
+        return user_model.from_db(db, user_fields, _converted(user_columns, values))
+
+    events: list[SubmissionEvent] = []
+    comments: list[ReviewComment] = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [submission.pk, question.pk, *window] * 2)
+        for kind, *values in cursor.fetchall():
+            first = person(values[-2 * users : -users])
+            if kind == _TIMELINE_EVENT:
+                event = SubmissionEvent.from_db(
+                    db, _EVENT_FIELDS, _converted(event_columns, values[: len(_EVENT_FIELDS)])
+                )
+                event.actor, event.question = first, question
+                events.append(event)
+            else:
+                at = len(_EVENT_FIELDS)
+                comment = ReviewComment.from_db(
+                    db,
+                    _COMMENT_FIELDS,
+                    _converted(comment_columns, values[at : at + len(_COMMENT_FIELDS)]),
+                )
+                comment.author, comment.resolved_by = first, person(values[-users:])
+                comment.question = question
+                comment.part = parts.get(comment.part_id)
+                comments.append(comment)
+    events.sort(key=lambda e: e.pk, reverse=True)
+    comments.sort(key=lambda c: (c.created_at, c.pk), reverse=True)
+    return events, comments
+
+
+_EVENT_FIELDS = _all_fields(SubmissionEvent)
+_TIMELINE_EVENT, _TIMELINE_COMMENT = 0, 1
+
+
+@lru_cache(maxsize=16)
+def _question_timeline_sql(vendor: str, since: bool, until: bool) -> str:
+    """SQL of ``question_events_and_comments``: records (kind, the event's fields, the
+    comment's, a person's, a second person's), what a kind has not NULL. Its parameters: the
+    submission, the question (since, until) for the events, then the same for the comments."""
+    quote = connection.ops.quote_name
+    user_model = get_user_model()
+    users = quote(user_model._meta.db_table)
+    user_pk = quote(user_model._meta.pk.column)
+    user_columns = _columns(user_model, _all_fields(user_model))
+
+    def read(model, fields, people):
+        table = quote(model._meta.db_table)
+        (submission_id, question_id, created_at) = _columns(
+            model, ["submission_id", "question_id", "created_at"]
+        )
+        conditions = [f"{table}.{submission_id} = %s", f"{table}.{question_id} = %s"]
+        if since:
+            conditions.append(f"{table}.{created_at} >= %s")
+        if until:
+            conditions.append(f"{table}.{created_at} < %s")
+        joins, selected = [], []
+        for alias, fk in zip(("p1", "p2"), people, strict=False):
+            joins.append(
+                f"LEFT JOIN {users} {alias} ON {alias}.{user_pk} = {table}."
+                f"{_columns(model, [fk])[0]}"
+            )
+            selected += [f"{alias}.{c}" for c in user_columns]
+        selected += ["NULL"] * len(user_columns) * (2 - len(people))
+        where = " AND ".join(conditions)
+        return (
+            [f"{table}.{c}" for c in _columns(model, fields)],
+            selected,
+            (f"FROM {table} {' '.join(joins)} WHERE {where}"),
+        )
+
+    event, event_people, from_events = read(SubmissionEvent, _EVENT_FIELDS, ["actor_id"])
+    comment, comment_people, from_comments = read(
+        ReviewComment, _COMMENT_FIELDS, ["author_id", "resolved_by_id"]
+    )
+    events = [str(_TIMELINE_EVENT), *event, *["NULL"] * len(comment), *event_people]
+    comments = [str(_TIMELINE_COMMENT), *["NULL"] * len(event), *comment, *comment_people]
+    return (
+        f"SELECT {', '.join(events)} {from_events} UNION ALL "
+        f"SELECT {', '.join(comments)} {from_comments}"
+    )

@@ -23,7 +23,7 @@ from .. import changes, history
 from ..changes import CONFLICT, SAVED, UNCHANGED
 from ..models import ROW_MODELS, Question, QuestionPart, Submission
 from ..permissions import can, require
-from ..selectors import question_rows, shown_digest
+from ..selectors import question_events_and_comments, question_rows, shown_digest
 from ..services import ServiceError
 from .lookup import question_or_404, visible_submission
 from .organizations import page_number
@@ -163,20 +163,11 @@ def answer_history(request: HttpRequest, pk: int, number: str) -> HttpResponse:
     old, new, diff = _compare(request, slot, versions, first_page=page == 1)
     # The events and comments of the page's time: after its oldest version (unless it is the
     # last page) and before the version just newer than the page (unless it is the first).
-    window = {}
-    if newer is not None and newer.when:
-        window["created_at__lt"] = newer.when
-    if has_older and versions[-1].when:
-        window["created_at__gte"] = versions[-1].when
-    events = list(
-        submission.events_log.filter(question=question, **window)
-        .select_related("actor")
-        .order_by("-pk")
-    )
-    comments = list(
-        submission.comments.filter(question=question, **window)
-        .select_related("author", "resolved_by", "part")
-        .order_by("-created_at", "-pk")
+    events, comments = question_events_and_comments(
+        submission=submission,
+        question=question,
+        since=versions[-1].when if has_older else None,
+        until=newer.when if newer is not None else None,
     )
     timeline = sorted(
         [

@@ -711,3 +711,156 @@ def test_the_pages_of_a_parts_history_stay_on_that_part(
     assert f'href="?part={food.pk}&amp;#timeline-heading"' in second  # back to the first page
     timeline = second.split('id="timeline-heading"')[1]
     assert "Version 1<" in timeline and "Version 26<" not in timeline
+
+
+# -- Reading a question's history in written-out SQL ---------------------------------------
+
+
+def test_answer_versions_read_in_one_query_are_what_the_orm_reads(
+    submission, contributor, coordinator
+):
+    """An answer's versions through the index, in one query: the same versions, in the same
+    order, with the same times (aware, on SQLite too), comments and persons as reversion's
+    own reading; a part's apart from the narrative's; a page of them and one by id."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from submissions.selectors import answer_version_records
+
+    save(submission, contributor, "One.", 0)
+    save(submission, coordinator, "Two.", 1)
+    save(submission, contributor, "Three.", 2)
+    question = submission.questionnaire.questions.get(number="5")
+    food = question.parts.get(title="Food systems")
+    save(submission, contributor, "Food.", 0, number="5", part=food)
+    slot = {"submission_id": submission.pk, "question_id": question.pk, "part_id": food.pk}
+    narrative = {**slot, "question_id": submission.questionnaire.questions.get(number="1").pk}
+    narrative["part_id"] = None
+
+    def expected(where):
+        found = Version.objects.filter(
+            index__table="answers",
+            index__submission_id=where["submission_id"],
+            index__question_id=where["question_id"],
+            index__part_id=where["part_id"],
+        ).order_by("-revision__date_created", "-pk")
+        return [
+            (v.pk, v.field_dict["version"], v.field_dict["text"], v.revision.date_created)
+            + (v.revision.comment, v.revision.user)
+            for v in found
+        ]
+
+    def read(**where):
+        with CaptureQueriesContext(connection) as queries:
+            records = answer_version_records(**where)
+        assert len(queries) == 1
+        return [(r.id, r.number, r.fields["text"], r.when, r.comment, r.user) for r in records]
+
+    assert read(**narrative) == expected(narrative)
+    assert [line[2] for line in read(**narrative)] == ["Three.", "Two.", "One."]
+    assert read(**slot) == expected(slot) and read(**slot)[0][2] == "Food."
+    assert read(**narrative, start=1, limit=1) == expected(narrative)[1:2]
+    two = expected(narrative)[1]
+    assert read(**narrative, version_id=two[0]) == [two]
+    assert read(**slot, version_id=two[0]) == []  # another slot's version
+    assert timezone.is_aware(read(**narrative)[0][3])
+    assert read(**narrative)[1][5].get_username() == "coordinator"
+    coordinator.delete()
+    assert read(**narrative)[1][5] is None and read(**narrative) == expected(narrative)
+
+
+def test_a_questions_events_and_comments_read_in_one_query_are_what_the_orm_reads(
+    submission, contributor, coordinator, questionnaire, other_organization
+):
+    """The timeline's events and comments in one query: the same ones (this question's
+    only, made at or after ``since`` and before ``until``), newest first, with the same
+    persons (none recorded, or deleted, too), replies, parts and aware times."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from submissions.selectors import question_events_and_comments, submission_question
+
+    question = submission_question(submission=submission, number="5")  # its parts prefetched
+    food = question.parts.get(title="Food systems")
+    other_question = submission.questionnaire.questions.get(number="1")
+    other = Submission.objects.create(organization=other_organization, questionnaire=questionnaire)
+    sent_for_review(other, question, None, "Another organization's.")
+    sent_for_review(submission, question, contributor, "Please look.")
+    SubmissionEvent.objects.create(
+        submission=submission, question=question, kind=EventKind.ASSIGNMENT, message="To you."
+    )
+    sent_for_review(submission, other_question, contributor, "Not this question.")
+    thread = ReviewComment.objects.create(
+        submission=submission, question=question, author=coordinator, text="Which year?"
+    )
+    ReviewComment.objects.create(
+        submission=submission,
+        question=question,
+        part=food,
+        parent=thread,
+        author=contributor,
+        text="2024.",
+        resolved=True,
+        resolved_by=coordinator,
+    )
+    ReviewComment.objects.create(
+        submission=submission, question=other_question, author=coordinator, text="Elsewhere."
+    )
+    ReviewComment.objects.create(
+        submission=other, question=question, author=coordinator, text="Not ours."
+    )
+
+    def expected(**window):
+        where = {"submission": submission, "question": question}
+        if "since" in window:
+            where["created_at__gte"] = window["since"]
+        if "until" in window:
+            where["created_at__lt"] = window["until"]
+        events = SubmissionEvent.objects.filter(**where).order_by("-pk")
+        comments = ReviewComment.objects.filter(**where).order_by("-created_at", "-pk")
+        return (
+            [(e.pk, e.kind, e.message, e.actor, e.created_at, e.to_status) for e in events],
+            [
+                (c.pk, c.parent_id, c.part, c.author, c.resolved, c.resolved_by, c.text)
+                + (c.created_at,)
+                for c in comments
+            ],
+        )
+
+    def read(**window):
+        with CaptureQueriesContext(connection) as queries:
+            events, comments = question_events_and_comments(
+                submission=submission, question=question, **window
+            )
+        assert len(queries) == 1
+        return (
+            [(e.pk, e.kind, e.message, e.actor, e.created_at, e.to_status) for e in events],
+            [
+                (c.pk, c.parent_id, c.part, c.author, c.resolved, c.resolved_by, c.text)
+                + (c.created_at,)
+                for c in comments
+            ],
+        )
+
+    events, comments = read()
+    assert (events, comments) == expected()
+    assert [e[2] for e in events] == ["To you.", "Please look."]
+    assert events[0][3] is None and events[1][3] == contributor
+    assert [c[6] for c in comments] == ["2024.", "Which year?"]
+    assert comments[0][2] == food and comments[0][5] == coordinator
+    assert timezone.is_aware(events[0][4]) and timezone.is_aware(comments[0][7])
+    first = submission.events_log.filter(question=question).order_by("pk").first()
+    later = first.created_at + timedelta(microseconds=1)
+    SubmissionEvent.objects.filter(pk=first.pk).update(
+        created_at=first.created_at - timedelta(hours=1)
+    )
+    at = first.created_at - timedelta(hours=1)
+    for window in ({"since": at}, {"until": at}, {"since": at, "until": later}, {"until": later}):
+        assert read(**window) == expected(**window), window
+    assert len(read(until=at + timedelta(microseconds=1))[0]) == 1  # before, not at, until
+    coordinator.delete()
+    assert read() == expected() and read()[1][0][5] is None
