@@ -397,7 +397,10 @@ def test_the_offers_are_worded_in_the_readers_language(organization, years):
         translation.activate("en")  # the middleware leaves the thread in the reader's language
     assert "Réutiliser dans la contribution 2025" in page  # iDiaspora
     assert "Dans la contribution 2025" in page  # the Mayors Mechanism
-    assert "Non réutilisable en 2025 : la question 3 admet au plus 1 ligne et elle est complète." in page
+    assert (
+        "Non réutilisable en 2025 : la question 3 admet au plus 1 ligne et elle est complète."
+        in page
+    )
     for english in ("Reuse in 2025", "In the 2025 submission", "Not reusable in 2025"):
         assert english not in page
 
