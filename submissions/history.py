@@ -27,7 +27,6 @@ import reversion
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Exists, Max, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from reversion.models import Version
@@ -42,7 +41,7 @@ from .models import (
     TableRow,
     VersionIndex,
 )
-from .selectors import AnswerVersionRecord, answer_version_records
+from .selectors import AnswerVersionRecord, answer_version_records, removed_rows_last_versions
 from .wordcount import count_words
 
 RECORDED_MODELS: tuple[type[models.Model], ...] = (Answer, *ROW_MODELS.values())
@@ -562,20 +561,10 @@ def rows_removed(*, submission: Submission, question: Question) -> list[RowVersi
     if not question.table:
         return []
     model = ROW_MODELS[question.table]
-    rows = VersionIndex.objects.filter(
-        table=question.table, submission_id=submission.pk, question_id=question.pk, part_id=None
-    )
-    # Each removed row's last version: rows of the question's history that no longer exist,
-    # less those added back (a recovery's version names the row it came from).
-    last_versions = (
-        rows.filter(~Exists(model.objects.filter(pk=OuterRef("object_id"))))
-        .exclude(object_id__in=rows.filter(recovered_from__isnull=False).values("recovered_from"))
-        .values("object_id")
-        .annotate(last=Max("version_id"))
-        .values("last")
-    )
     removed = []
-    for version in Version.objects.filter(pk__in=last_versions).select_related("revision__user"):
+    for version in removed_rows_last_versions(
+        submission_id=submission.pk, question_id=question.pk, table=question.table
+    ):
         data = version.field_dict
         removed.append(
             RowVersion(

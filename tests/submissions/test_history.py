@@ -864,3 +864,67 @@ def test_a_questions_events_and_comments_read_in_one_query_are_what_the_orm_read
     assert len(read(until=at + timedelta(microseconds=1))[0]) == 1  # before, not at, until
     coordinator.delete()
     assert read() == expected() and read()[1][0][5] is None
+
+
+def test_removed_rows_read_in_one_query_are_each_ones_last_version(
+    submission, contributor, coordinator, sdgs, other_organization, questionnaire
+):
+    """A table question's removed rows in one query: each removed row's last version (not
+    an earlier one, not a row still there or added back, not another submission's or
+    question's), with its values, SDGs, aware time and person, or none once deleted."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    question = submission.questionnaire.questions.get(number="3")
+
+    def remove(row, user, base_version=1, where=submission):
+        result = row_delete(
+            submission=where,
+            question=question,
+            row_id=row.id,
+            base_version=base_version,
+            key="rows-0",
+            user=user,
+        )
+        assert result.status == changes.REMOVED
+
+    kept = add_event(submission, contributor, name="Kept")
+    renamed = add_event(submission, contributor, name="Before")
+    row_save(
+        submission=submission,
+        question=question,
+        row_id=renamed.id,
+        base_version=1,
+        values={**EVENT, "name": "After", "description": "", "website": ""},
+        sdgs=[17],
+        position=1,
+        user=contributor,
+        key="rows-1",
+    )
+    remove(renamed, coordinator, base_version=2)
+    back = add_event(submission, contributor, name="Added back")
+    remove(back, contributor)
+    changes.row_recover(submission=submission, question=question, row_id=back.id, user=contributor)
+    gone = add_event(submission, contributor, name="Gone")
+    remove(gone, contributor)
+    other = Submission.objects.create(organization=other_organization, questionnaire=questionnaire)
+    theirs = add_event(other, None, name="Theirs")
+    remove(theirs, None, where=other)
+
+    def read():
+        with CaptureQueriesContext(connection) as queries:
+            removed = history.rows_removed(submission=submission, question=question)
+        assert len(queries) == 1
+        return removed
+
+    removed = read()
+    assert [(r.id, r.name, r.number, r.values["sdgs"]) for r in removed] == [
+        (gone.id, "Gone", 1, [4, 10]),
+        (renamed.id, "After", 2, [17]),
+    ]
+    assert [r.user for r in removed] == [contributor, coordinator]
+    assert all(timezone.is_aware(r.when) for r in removed) and removed[0].when > removed[1].when
+    assert Event.objects.filter(pk=kept.id).exists()
+    coordinator.delete()
+    assert [r.user for r in read()] == [contributor, None]
