@@ -593,3 +593,44 @@ def test_an_autosave_reads_what_it_needs_once(contributor_client, submission):
     assert reads(part_save, "submissions_questionpart") == 0
     labels = set(Version.objects.values_list("object_repr", flat=True))
     assert f"{submission} – 1" in labels and f"{submission} – Food systems" in labels
+
+
+def test_the_saved_table_kept_as_drawn_shows_what_changed_around_its_rows(
+    submission, organization, sdgs
+):
+    """The table section is kept as drawn whole while its rows are the same: who may edit,
+    the question's row limit (and whether it is reached), a row's open comments and the
+    page's language each show at once."""
+    from submissions.models import ReviewComment
+    from submissions.services import questionnaire_structure_changed
+
+    question = submission.questionnaire.questions.get(number="3")
+    row = Event.objects.create(submission=submission, question=question, name="IDM", position=0)
+    writer = make_member(organization, "contributor", "writer")
+    reader = make_member(organization, "reviewer", "reader")
+    client = Client()
+
+    def table(user=writer, language="en"):
+        client.force_login(user)
+        session = client.session
+        session["language"] = language
+        session.save()
+        page = client.get(edit_url(submission, "3")).content.decode()
+        return re.sub(r"\s+", " ", page.split('class="table-section')[1].split("</section>")[0])
+
+    assert "+ Add a row" in table() and "+ Add a row" not in table(reader)
+    assert 'js-add-row"' in table() and "disabled" not in table().split("js-add-row")[1][:20]
+    Question.objects.filter(pk=question.pk).update(max_rows=1)
+    questionnaire_structure_changed(questionnaire=submission.questionnaire)
+    limit = table()
+    assert "This question takes up to 1 row." in limit
+    assert 'js-add-row" disabled' in limit  # one row of one: the limit is reached
+    Question.objects.filter(pk=question.pk).update(max_rows=3)
+    questionnaire_structure_changed(questionnaire=submission.questionnaire)
+    assert "This question takes up to 3 rows." in table()
+    assert 'js-add-row" disabled' not in table()
+    ReviewComment.objects.create(
+        submission=submission, question=question, row_id=row.pk, author=reader, text="Which year?"
+    )
+    assert "1 comment</span>" in table()
+    assert "Ajouter une ligne" in table(language="fr") and "Add a row" not in table(language="fr")
