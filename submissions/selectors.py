@@ -1199,3 +1199,52 @@ def _removed_rows_sql(vendor: str, table: str) -> str:
         f"{column(Revision, 'user_id')} "
         f"WHERE {column(Version, 'id')} IN ({last})"
     )
+
+
+def question_assignments(*, submission_ids: list[int]) -> dict[int, list[Assignment]]:
+    """The submissions' assignments of whole questions (not rows), by submission, each with
+    its assignee: who holds what, on the dashboard's cards.
+
+    One query whose SQL is written out once per process and size (``_assignments_sql``):
+    the ORM's building of it, and of its instances, took longer than running it."""
+    if not submission_ids:
+        return {}
+    user_model = get_user_model()
+    user_fields = _all_fields(user_model)
+    user_columns = _converted_columns(user_model, user_fields)
+    assignment_columns = _converted_columns(Assignment, _ASSIGNMENT_FIELDS)
+    db, size = connection.alias, len(_ASSIGNMENT_FIELDS)
+    found: dict[int, list[Assignment]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_assignments_sql(connection.vendor, len(submission_ids)), submission_ids)
+        for record in cursor.fetchall():
+            values = list(record)
+            assignment = Assignment.from_db(
+                db, _ASSIGNMENT_FIELDS, _converted(assignment_columns, values[:size])
+            )
+            assignment.assignee = user_model.from_db(
+                db, user_fields, _converted(user_columns, values[size:])
+            )
+            found.setdefault(assignment.submission_id, []).append(assignment)
+    return found
+
+
+@lru_cache(maxsize=64)
+def _assignments_sql(vendor: str, size: int) -> str:
+    """SQL of ``question_assignments``: records of (the assignment's fields, its assignee's);
+    its parameters the submissions' ids."""
+    quote = connection.ops.quote_name
+    user_model = get_user_model()
+    users = quote(user_model._meta.db_table)
+    selected = [
+        *(_qualified(Assignment, name) for name in _ASSIGNMENT_FIELDS),
+        *(f"{users}.{c}" for c in _columns(user_model, _all_fields(user_model))),
+    ]
+    placeholders = ", ".join(["%s"] * size)
+    return (
+        f"SELECT {', '.join(selected)} FROM {quote(Assignment._meta.db_table)} "
+        f"INNER JOIN {users} ON {users}.{quote(user_model._meta.pk.column)} = "
+        f"{_qualified(Assignment, 'assignee_id')} "
+        f"WHERE {_qualified(Assignment, 'submission_id')} IN ({placeholders}) "
+        f"AND {_qualified(Assignment, 'row_id')} IS NULL"
+    )

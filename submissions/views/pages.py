@@ -14,13 +14,13 @@ from accounts.models import Organization, Role
 
 from ..insight.coverage import sdg_chart, sdg_coverage
 from ..models import (
-    Assignment,
     Questionnaire,
     ReviewComment,
     SubmissionStatus,
 )
 from ..permissions import allowed_actions, finalized_message, viewer_role
 from ..selectors import (
+    question_assignments,
     shown_digest,
     submission_timeline,
     submissions_progress,
@@ -73,14 +73,9 @@ def home(request):
     # The questions are the progress's (the process memo's): not read again with each
     # assignment.
     questions = {s.question.pk: s.question for p in progress.values() for s in p.states}
-    holders: dict[int, list] = {}
-    for assignment in (
-        Assignment.objects.filter(submission__in=submissions, row_id__isnull=True)
-        .select_related("assignee")
-        .order_by()
-    ):
+    holders = question_assignments(submission_ids=[s.pk for s in submissions])
+    for assignment in (a for found in holders.values() for a in found):
         assignment.question = questions[assignment.question_id]
-        holders.setdefault(assignment.submission_id, []).append(assignment)
     items = []
     for submission in submissions:
         states = progress[submission.pk].states

@@ -235,3 +235,57 @@ def test_the_dashboard_continues_at_the_question_the_user_last_edited(
     Answer.objects.filter(question=questions["1"]).update(updated_at=now)
     page = contributor_client.get(reverse("home")).content.decode()
     assert "Continue at question 1" in page
+
+
+def test_the_holders_read_in_one_query_are_the_whole_questions_assignments(
+    submission, organization, other_organization, questionnaire
+):
+    """Who holds what on the dashboard's cards, in one query: each submission's assignments
+    of whole questions (not of rows, not another submission's), with their assignees, the
+    same as the ORM reads them."""
+    from datetime import date
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import Role
+    from submissions.models import Assignment
+    from submissions.selectors import question_assignments
+    from tests.conftest import make_member
+
+    writer = make_member(organization, Role.CONTRIBUTOR, "amina")
+    coordinator = make_member(organization, Role.COORDINATOR, "focal")
+    questions = {q.number: q for q in submission.questionnaire.questions.all()}
+    other = Submission.objects.create(organization=other_organization, questionnaire=questionnaire)
+    made = [
+        Assignment.objects.create(
+            submission=submission, question=questions["1"], assignee=writer, assigned_by=None
+        ),
+        Assignment.objects.create(
+            submission=submission,
+            question=questions["5"],
+            assignee=coordinator,
+            due_date=date(2026, 12, 9),
+            assigned_by=coordinator,
+        ),
+        Assignment.objects.create(
+            submission=other, question=questions["1"], assignee=coordinator, assigned_by=None
+        ),
+    ]
+    Assignment.objects.create(  # a row's: not a question's holder
+        submission=submission, question=questions["3"], row_id=7, assignee=writer
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        found = question_assignments(submission_ids=[submission.pk, other.pk])
+    assert len(queries) == 1
+    assert sorted(found) == [submission.pk, other.pk]
+    for pk, assignments in found.items():
+        expected = Assignment.objects.filter(submission_id=pk, row_id__isnull=True)
+        shown = [(a.pk, a.question_id, a.assignee, a.due_date) for a in assignments]
+        assert sorted(shown) == sorted(
+            (a.pk, a.question_id, a.assignee, a.due_date) for a in expected
+        )
+    assert {a.pk for a in found[submission.pk]} == {made[0].pk, made[1].pk}
+    assert found[submission.pk][0].assignee.get_username() in ("amina", "focal")
+    assert question_assignments(submission_ids=[]) == {}
