@@ -1205,40 +1205,59 @@ def question_assignments(*, submission_ids: list[int]) -> dict[int, list[Assignm
     """The submissions' assignments of whole questions (not rows), by submission, each with
     its assignee: who holds what, on the dashboard's cards.
 
-    One query whose SQL is written out once per process and size (``_assignments_sql``):
-    the ORM's building of it, and of its instances, took longer than running it."""
+    What the cards show is read, no more (``_HOLDER_FIELDS``, ``_holder_person_fields``; the
+    other fields are deferred): converting the assignments' and people's times of creation
+    and login took longer than the rest of the read. One query whose SQL is written out once
+    per process and size (``_assignments_sql``): the ORM's building of it, and of its
+    instances, took longer than running it."""
     if not submission_ids:
         return {}
     user_model = get_user_model()
-    user_fields = _all_fields(user_model)
+    user_fields = _holder_person_fields()
     user_columns = _converted_columns(user_model, user_fields)
-    assignment_columns = _converted_columns(Assignment, _ASSIGNMENT_FIELDS)
-    db, size = connection.alias, len(_ASSIGNMENT_FIELDS)
+    assignment_columns = _converted_columns(Assignment, _HOLDER_FIELDS)
+    db, size = connection.alias, len(_HOLDER_FIELDS)
     found: dict[int, list[Assignment]] = {}
+    people: dict[int, AbstractBaseUser] = {}
     with connection.cursor() as cursor:
         cursor.execute(_assignments_sql(connection.vendor, len(submission_ids)), submission_ids)
         for record in cursor.fetchall():
             values = list(record)
             assignment = Assignment.from_db(
-                db, _ASSIGNMENT_FIELDS, _converted(assignment_columns, values[:size])
+                db, _HOLDER_FIELDS, _converted(assignment_columns, values[:size])
             )
-            assignment.assignee = user_model.from_db(
-                db, user_fields, _converted(user_columns, values[size:])
-            )
+            assignee = people.get(assignment.assignee_id)
+            if assignee is None:  # a person holds several questions: made once
+                assignee = people[assignment.assignee_id] = user_model.from_db(
+                    db, user_fields, _converted(user_columns, values[size:])
+                )
+            assignment.assignee = assignee
             found.setdefault(assignment.submission_id, []).append(assignment)
     return found
 
 
+_HOLDER_FIELDS = _in_model_order(
+    Assignment, {"id", "submission_id", "question_id", "row_id", "assignee_id", "due_date"}
+)
+
+
+def _holder_person_fields() -> tuple[str, ...]:
+    """What a card shows of a person: their name (full name, else username)."""
+    user_model = get_user_model()
+    names = {user_model._meta.pk.attname, user_model.USERNAME_FIELD, "first_name", "last_name"}
+    return _in_model_order(user_model, names)
+
+
 @lru_cache(maxsize=64)
 def _assignments_sql(vendor: str, size: int) -> str:
-    """SQL of ``question_assignments``: records of (the assignment's fields, its assignee's);
-    its parameters the submissions' ids."""
+    """SQL of ``question_assignments``: records of (the assignment's fields read, its
+    assignee's); its parameters the submissions' ids."""
     quote = connection.ops.quote_name
     user_model = get_user_model()
     users = quote(user_model._meta.db_table)
     selected = [
-        *(_qualified(Assignment, name) for name in _ASSIGNMENT_FIELDS),
-        *(f"{users}.{c}" for c in _columns(user_model, _all_fields(user_model))),
+        *(_qualified(Assignment, name) for name in _HOLDER_FIELDS),
+        *(f"{users}.{c}" for c in _columns(user_model, _holder_person_fields())),
     ]
     placeholders = ", ".join(["%s"] * size)
     return (
