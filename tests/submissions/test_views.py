@@ -288,8 +288,13 @@ def test_the_holders_read_in_one_query_are_the_whole_questions_assignments(
         )
     assert {a.pk for a in found[submission.pk]} == {made[0].pk, made[1].pk}
     with CaptureQueriesContext(connection) as shown:  # what a card shows is read with them
-        for assignment in found[submission.pk]:
-            assignment.assignee.get_full_name(), assignment.assignee.get_username()
-            assignment.due_date, assignment.question_id
+        cards = [
+            (a.question_id, a.assignee.get_full_name() or a.assignee.get_username(), a.due_date)
+            for a in found[submission.pk]
+        ]
     assert len(shown) == 0
+    assert sorted(cards) == [
+        (questions["1"].pk, "amina", None),
+        (questions["5"].pk, "focal", date(2026, 12, 9)),
+    ]
     assert question_assignments(submission_ids=[]) == {}
