@@ -81,8 +81,9 @@ def test_the_admin_is_in_the_persons_language(client, django_user_model):
     assert "Site d’administration" in page  # Django's own French
     assert "Questionnaires et contributions" in page  # the app's name, from our catalogue
     # Administrators see and change each person's language there too.
+    preference = Preference.objects.get(user=admin)  # its own id, not the person's
     response = client.post(
-        reverse("admin:accounts_preference_change", args=[admin.pk]),
+        reverse("admin:accounts_preference_change", args=[preference.pk]),
         {"user": admin.pk, "language": "en"},
     )
     assert response.status_code == 302
