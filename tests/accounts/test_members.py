@@ -162,3 +162,37 @@ def test_the_header_switches_between_organizations(client, coordinator, other_or
     # The members page follows the switch: a reviewer there may not manage members.
     assert client.get("/accounts/members/").status_code == 403
     assert client.get("/accounts/members/?organization=IOM").status_code == 200
+
+
+def test_a_persons_memberships_read_in_one_query_are_what_the_orm_reads(db):
+    """Every field of each membership and its organization, by organization code, the
+    person's only, in one query (the pages' filters and header read them first)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import Membership, Organization
+    from accounts.selectors import user_memberships
+
+    person, other = (get_user_model().objects.create_user(n) for n in ("amina", "other"))
+    for code, role in (("WFP", "reviewer"), ("IOM", "coordinator"), ("UNDP", "contributor")):
+        organization = Organization.objects.create(code=code, name=f"{code} <&> name")
+        Membership.objects.create(user=person, organization=organization, role=role)
+    Membership.objects.create(user=other, organization=organization, role="coordinator")
+
+    def fields(membership):
+        values = [getattr(membership, f.attname) for f in Membership._meta.concrete_fields]
+        organization = membership.organization
+        return values + [
+            getattr(organization, f.attname) for f in organization._meta.concrete_fields
+        ]
+
+    with CaptureQueriesContext(connection) as queries:
+        found = user_memberships(person)
+    assert len(queries) == 1
+    expected = Membership.objects.filter(user=person).select_related("organization")
+    assert [fields(m) for m in found] == [
+        fields(m) for m in expected.order_by("organization__code")
+    ]
+    assert [m.organization.code for m in found] == ["IOM", "UNDP", "WFP"]
+    assert user_memberships(get_user_model().objects.create_user("nobody")) == []
