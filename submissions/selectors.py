@@ -81,6 +81,12 @@ def submission_visible_to(*, user: AbstractBaseUser, pk: int) -> Submission | No
         record = cursor.fetchone()
     if record is None or record[-1] is None:  # no such submission, or not a member's
         return None
+    return _visible_submission(record, user)
+
+
+def _visible_submission(record, user: AbstractBaseUser) -> Submission:
+    """A submission made from a record of ``_visible_submission_sql``'s columns: its
+    organization, questionnaire and the user's role there."""
     made, at = [], 0
     for model in _VISIBLE_MODELS:
         fields = _all_fields(model)
@@ -90,6 +96,19 @@ def submission_visible_to(*, user: AbstractBaseUser, pk: int) -> Submission | No
     submission, submission.organization, submission.questionnaire = made
     submission.viewer_id, submission.viewer_role = user.pk, record[at]
     return submission
+
+
+def organization_submissions_visible_to(
+    *, user: AbstractBaseUser, organization_id: int
+) -> list[Submission]:
+    """One organization's submissions if the user belongs to it (none otherwise), newest
+    year first, as ``submissions_visible_to`` gives them: with their organization,
+    questionnaire and the user's role there. The library, the coverage across years and
+    compare's choices read one organization's; its SQL is written out once per process (the
+    ORM's building of the four-table query took longer than running it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_organization_submissions_sql(connection.vendor), [user.pk, organization_id])
+        return [_visible_submission(record, user) for record in cursor.fetchall()]
 
 
 @lru_cache(maxsize=4)
@@ -113,6 +132,29 @@ def _visible_submission_sql(vendor: str) -> str:
         f"INNER JOIN {quote(Questionnaire._meta.db_table)} ON {column(Questionnaire, 'id')} = "
         f"{column(Submission, 'questionnaire_id')} "
         f"WHERE {column(Submission, 'id')} = %s"
+    )
+
+
+@lru_cache(maxsize=4)
+def _organization_submissions_sql(vendor: str) -> str:
+    """SQL reading an organization's submissions (its id the second parameter) with their
+    organization and questionnaire, and the role there of the person whose id is the first
+    parameter, newest year first: none when they are not a member (the join)."""
+    quote, column = connection.ops.quote_name, _qualified
+    selected = [column(model, name) for model in _VISIBLE_MODELS for name in _all_fields(model)]
+    return (
+        f"SELECT {', '.join(selected)}, {column(Membership, 'role')} "
+        f"FROM {quote(Submission._meta.db_table)} "
+        f"INNER JOIN {quote(Organization._meta.db_table)} ON {column(Organization, 'id')} = "
+        f"{column(Submission, 'organization_id')} "
+        f"INNER JOIN {quote(Questionnaire._meta.db_table)} ON {column(Questionnaire, 'id')} = "
+        f"{column(Submission, 'questionnaire_id')} "
+        f"INNER JOIN {quote(Membership._meta.db_table)} ON "
+        f"{column(Membership, 'organization_id')} = {column(Submission, 'organization_id')} "
+        f"AND {column(Membership, 'user_id')} = %s "
+        f"WHERE {column(Submission, 'organization_id')} = %s "
+        f"ORDER BY {column(Questionnaire, 'year')} DESC, {column(Questionnaire, 'kind')}, "
+        f"{column(Submission, 'id')}"
     )
 
 

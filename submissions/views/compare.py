@@ -29,7 +29,11 @@ from ..forms import DB_INT_MAX, FastSelect
 from ..insight.compare import SAME, comparison_state, submissions_compare
 from ..models import Submission
 from ..permissions import require
-from ..selectors import shown_digest, submissions_visible_to
+from ..selectors import (
+    organization_submissions_visible_to,
+    shown_digest,
+    submissions_visible_to,
+)
 
 NOT_FOUND = "not_found"
 
@@ -180,7 +184,9 @@ def _offered(request: HttpRequest) -> list[Submission]:
         if offered:
             return offered
     current = current_organization(request, request.user)
-    return list(visible.filter(organization_id=current.pk)) if current else []
+    if current is None:
+        return []
+    return organization_submissions_visible_to(user=request.user, organization_id=current.pk)
 
 
 @login_required

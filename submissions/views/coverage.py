@@ -10,7 +10,7 @@ from accounts.models import Organization
 
 from ..insight.coverage import KINDS, sdg_coverage_across_years
 from ..models import TableKind
-from ..selectors import submissions_visible_to
+from ..selectors import organization_submissions_visible_to
 
 
 @login_required
@@ -37,8 +37,8 @@ def coverage_years(request):
 
     grid = None
     if organization is not None:
-        submissions = list(
-            submissions_visible_to(user=request.user).filter(organization=organization)
+        submissions = organization_submissions_visible_to(
+            user=request.user, organization_id=organization.pk
         )
         if submissions:
             grid = sdg_coverage_across_years(submissions=submissions, kind=kind)

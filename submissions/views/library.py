@@ -32,7 +32,7 @@ from ..insight.library import (
     library_rows,
 )
 from ..models import ROW_MODELS, TableKind
-from ..selectors import submissions_visible_to
+from ..selectors import organization_submissions_visible_to, submissions_visible_to
 from ..services import ServiceError
 
 QUERY_MAX_LENGTH = 200
@@ -199,9 +199,12 @@ def library(request: HttpRequest) -> HttpResponse:
                 _("“%(code)s” is not one of your organizations: %(shown)s is shown.")
                 % {"code": code[:40], "shown": organization.code if organization else "—"}
             )
-    # Read once for the list and the reuse offers.
-    visible = submissions_visible_to(user=request.user)
-    submissions = list(visible.filter(organization=organization) if organization else visible)
+    # Read once for the list and the reuse offers (no organization: the user has none).
+    submissions = (
+        organization_submissions_visible_to(user=request.user, organization_id=organization.pk)
+        if organization
+        else []
+    )
     # The rows' names and keys, read once for the list and the reuse offers.
     rows = library_rows(
         submission_ids=[s.pk for s in submissions], kinds=[kind] if kind else list(ROW_MODELS)

@@ -233,3 +233,53 @@ def test_a_submission_is_looked_up_for_its_organizations_members_only(
     assert client.get(reverse("question_edit", args=[submission.pk, "1"])).status_code == 404
     client.force_login(make_member(organization, Role.REVIEWER, "guesser"))
     assert client.get(f"/submissions/{2**63}/questions/1/").status_code == 404
+
+
+def test_an_organizations_submissions_are_read_for_its_members_only(
+    submission, organization, other_organization, questionnaire, django_assert_num_queries
+):
+    """One organization's submissions (the library, coverage and compare read them), in one
+    query: exactly what the ORM's ``submissions_visible_to`` reads of that organization, in
+    its order (newest year first), with the person's role; none for a non-member, none of
+    another organization."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from submissions.models import Questionnaire
+    from submissions.selectors import (
+        organization_submissions_visible_to,
+        submissions_visible_to,
+    )
+
+    submission.finalized_at = timezone.now()  # a date, a time and a boolean to convert
+    submission.save()
+    submission.questionnaire.deadline, submission.questionnaire.is_open = date(2025, 2, 28), True
+    submission.questionnaire.save()
+    for year in (2019, 2031):
+        later = Questionnaire.objects.create(
+            kind="desa", year=year, slug=f"desa-{year}", title=f"Questionnaire {year}"
+        )
+        Submission.objects.create(organization=organization, questionnaire=later)
+    Submission.objects.create(organization=other_organization, questionnaire=questionnaire)
+
+    def fields(obj):
+        return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+    def everything(found):
+        return [
+            (fields(s), fields(s.organization), fields(s.questionnaire), s.viewer_role)
+            for s in found
+        ]
+
+    for role in Role:
+        user = make_member(organization, role, f"{role}-reader")
+        expected = list(submissions_visible_to(user=user).filter(organization=organization))
+        with django_assert_num_queries(1):
+            read = organization_submissions_visible_to(user=user, organization_id=organization.pk)
+        assert everything(read) == everything(expected)
+        assert [s.questionnaire.year for s in read] == [2031, 2024, 2019]
+        assert {s.viewer_role for s in read} == {role}
+        assert read[1].finalized_at.tzinfo is not None and read[1].questionnaire.is_open is True
+    stranger = make_member(other_organization, Role.COORDINATOR, "stranger")
+    assert organization_submissions_visible_to(user=stranger, organization_id=organization.pk) == []
