@@ -5,8 +5,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
-from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import F, FilteredRelation, Q
 from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 
@@ -15,16 +14,15 @@ from accounts.models import Organization, Role
 from ..insight.coverage import sdg_chart, sdg_coverage
 from ..models import (
     Questionnaire,
-    ReviewComment,
     SubmissionStatus,
 )
 from ..permissions import allowed_actions, finalized_message, viewer_role
 from ..selectors import (
+    VisibleSubmissions,
     question_assignments,
     shown_digest,
     submission_timeline,
     submissions_progress,
-    submissions_visible_to,
 )
 from .lookup import visible_submission
 from .organizations import organization_filter, page_of
@@ -53,18 +51,10 @@ def home(request):
     organizations = organization_filter(request, request.user)
     # Each card counts its open threads: counted with the page's submissions (a query of its
     # own cost the page its round trip and its building).
-    open_threads = (
-        ReviewComment.objects.filter(submission=OuterRef("pk"), resolved=False, parent__isnull=True)
-        .order_by()
-        .values("submission")
-        .annotate(open=Count("id"))
-        .values("open")
-    )
+    selected = organizations.selected
     page = page_of(
         request,
-        organizations.restrict(submissions_visible_to(user=request.user)).annotate(
-            open_threads=Coalesce(Subquery(open_threads), 0)
-        ),
+        VisibleSubmissions(user=request.user, organization_id=selected.pk if selected else None),
         PER_PAGE,
     )
     submissions = list(page.object_list)

@@ -283,3 +283,60 @@ def test_an_organizations_submissions_are_read_for_its_members_only(
         assert read[1].finalized_at.tzinfo is not None and read[1].questionnaire.is_open is True
     stranger = make_member(other_organization, Role.COORDINATOR, "stranger")
     assert organization_submissions_visible_to(user=stranger, organization_id=organization.pk) == []
+
+
+def test_the_dashboards_submissions_are_read_a_page_at_a_time_as_the_orm_reads_them(
+    organization, other_organization, django_assert_num_queries
+):
+    """The dashboard's submissions of one organization or all of a person's: each as
+    ``submissions_visible_to`` reads it, in its order, with its open threads counted (not
+    resolved ones, not replies); a slice is one query, and so is their count."""
+    from accounts.models import Membership
+    from submissions.models import Questionnaire, ReviewComment
+    from submissions.selectors import VisibleSubmissions, submissions_visible_to
+
+    person = make_member(organization, Role.COORDINATOR, "focal")
+    Membership.objects.create(user=person, organization=other_organization, role=Role.REVIEWER)
+    stranger = type(organization).objects.create(code="zzz", name="Not theirs")
+    made = []
+    for year in (2020, 2023, 2021):
+        questionnaire = Questionnaire.objects.create(
+            kind="desa", year=year, slug=f"desa-{year}", title=f"Q {year}"
+        )
+        for owner in (organization, other_organization, stranger):
+            made.append(Submission.objects.create(organization=owner, questionnaire=questionnaire))
+    asked = made[3]  # IOM 2023
+    question = asked.questionnaire.questions.create(number="1", position=1, prompt="?")
+    thread = ReviewComment.objects.create(submission=asked, question=question, text="Open.")
+    ReviewComment.objects.create(submission=asked, question=question, text="Reply.", parent=thread)
+    ReviewComment.objects.create(submission=asked, question=question, text="Done.", resolved=True)
+    ReviewComment.objects.create(submission=asked, question=question, text="Also open.")
+
+    def fields(obj):
+        return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+    def shown(found):
+        return [
+            (fields(s), fields(s.organization), fields(s.questionnaire), s.viewer_role)
+            for s in found
+        ]
+
+    for organization_id in (None, organization.pk, other_organization.pk):
+        expected = submissions_visible_to(user=person)
+        if organization_id:
+            expected = expected.filter(organization_id=organization_id)
+        source = VisibleSubmissions(user=person, organization_id=organization_id)
+        with django_assert_num_queries(1):
+            found = source[:]
+        assert shown(found) == shown(expected) and found
+        with django_assert_num_queries(1):
+            assert source.count() == expected.count() == len(found)
+        assert shown(source[1:3]) == shown(expected[1:3])
+        assert source[len(found) :] == []
+    every = VisibleSubmissions(user=person)[:]
+    assert [(s.questionnaire.year, s.organization.code) for s in every][:2] == [
+        (2023, organization.code),
+        (2023, other_organization.code),
+    ]
+    assert {s.pk: s.open_threads for s in every}[asked.pk] == 2
+    assert sum(s.open_threads for s in every) == 2
