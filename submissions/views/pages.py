@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
-from django.db.models import F, FilteredRelation, Q
 from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 
@@ -19,6 +18,7 @@ from ..models import (
 from ..permissions import allowed_actions, finalized_message, viewer_role
 from ..selectors import (
     VisibleSubmissions,
+    open_questionnaires_started,
     question_assignments,
     shown_digest,
     submission_timeline,
@@ -134,26 +134,13 @@ def _openable(organizations) -> list[tuple[Organization, Questionnaire]]:
     coordinated = [o for o in organizations.coordinated if organizations.selected in (None, o)]
     if not coordinated:
         return []
-    started: dict[int, set[int]] = {}
-    questionnaires: dict[int, Questionnaire] = {}
-    for questionnaire in (
-        Questionnaire.objects.filter(is_open=True)
-        .annotate(
-            theirs=FilteredRelation(
-                "submissions",
-                condition=Q(submissions__organization__in=[o.pk for o in coordinated]),
-            ),
-            started_by=F("theirs__organization_id"),
-        )
-        .order_by("-year", "kind")
-    ):
-        questionnaires.setdefault(questionnaire.pk, questionnaire)
-        started.setdefault(questionnaire.pk, set()).add(questionnaire.started_by)
     found = [
         (organization, questionnaire)
-        for questionnaire in questionnaires.values()
+        for questionnaire, started in open_questionnaires_started(
+            organization_ids=[o.pk for o in coordinated]
+        )
         for organization in coordinated  # by code, as the memberships are read
-        if organization.pk not in started[questionnaire.pk]
+        if organization.pk not in started
     ]
     return found[:OPENABLE_SHOWN]
 

@@ -298,3 +298,38 @@ def test_the_holders_read_in_one_query_are_the_whole_questions_assignments(
         (questions["5"].pk, "focal", date(2026, 12, 9)),
     ]
     assert question_assignments(submission_ids=[]) == {}
+
+
+def test_the_open_questionnaires_come_with_who_started_them_in_one_query(
+    organization, other_organization, questionnaire
+):
+    """What the dashboard offers to open: each open questionnaire (newest year first, none
+    closed), with which of the asked organizations started it (not another's)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from submissions.models import Questionnaire
+    from submissions.selectors import open_questionnaires_started
+
+    stranger = type(organization).objects.create(code="zzz", name="Not asked")
+    Questionnaire.objects.filter(pk=questionnaire.pk).update(is_open=True)
+    newer = Questionnaire.objects.create(
+        kind="desa", year=2031, slug="desa-2031", title="2031", is_open=True
+    )
+    Questionnaire.objects.create(kind="desa", year=2032, slug="desa-2032", title="2032")
+    Submission.objects.create(organization=organization, questionnaire=newer)
+    Submission.objects.create(organization=other_organization, questionnaire=newer)
+    Submission.objects.create(organization=stranger, questionnaire=questionnaire)
+
+    with CaptureQueriesContext(connection) as queries:
+        found = open_questionnaires_started(
+            organization_ids=[organization.pk, other_organization.pk]
+        )
+    assert len(queries) == 1
+    assert [(q.pk, started) for q, started in found] == [
+        (newer.pk, {organization.pk, other_organization.pk}),
+        (questionnaire.pk, set()),
+    ]
+    fields = [f.attname for f in Questionnaire._meta.concrete_fields]
+    assert [getattr(found[0][0], f) for f in fields] == [getattr(newer, f) for f in fields]
+    assert open_questionnaires_started(organization_ids=[]) == []
