@@ -1313,54 +1313,56 @@ def _assignments_sql(vendor: str, size: int) -> str:
 
 @dataclass
 class VisibleSubmissions:
-    """The submissions visible to a person (of one organization, or of all of theirs), as
-    ``submissions_visible_to`` orders and makes them, each with its count of open comment
-    threads (``open_threads``): read a slice at a time, and counted, as a paginator asks.
+    """The submissions of some of a person's organizations, as ``submissions_visible_to``
+    orders and makes them, each with its count of open comment threads (``open_threads``):
+    read a slice at a time, and counted, as a paginator asks.
 
-    The dashboard shows a page of them: its SQL is written out once per process
-    (``_visible_page_sql``), where the ORM's building of the four-table query with the
-    threads' subquery took longer than running it."""
+    ``roles``: the person's role in each organization shown (by id), from their memberships
+    (``accounts.selectors.user_memberships``): the page has read them already, so the
+    submissions are found by organization, not by joining the memberships again (PostgreSQL
+    planned that join in longer than it ran). The dashboard shows a page of them: its SQL is
+    written out once per process and number of organizations (``_visible_page_sql``), where
+    the ORM's building of the query with the threads' subquery took longer than running it.
+    """
 
     user: AbstractBaseUser
-    organization_id: int | None = None
-
-    def _params(self) -> list:
-        return [self.user.pk, *([self.organization_id] if self.organization_id else [])]
+    roles: dict[int, str]
 
     def count(self) -> int:
-        sql = _visible_page_sql(connection.vendor, self.organization_id is not None, count=True)
+        if not self.roles:
+            return 0
+        sql = _visible_page_sql(connection.vendor, len(self.roles), count=True)
         with connection.cursor() as cursor:
-            cursor.execute(sql, self._params())
+            cursor.execute(sql, list(self.roles))
             return cursor.fetchone()[0]
 
     def __getitem__(self, index: slice) -> list[Submission]:
+        if not self.roles:
+            return []
         start = index.start or 0
         limit = 2**62 if index.stop is None else max(index.stop - start, 0)
-        sql = _visible_page_sql(connection.vendor, self.organization_id is not None, count=False)
+        sql = _visible_page_sql(connection.vendor, len(self.roles), count=False)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [False, *self._params(), limit, start])
+            cursor.execute(sql, [False, *self.roles, limit, start])
             found = []
             for *record, open_threads in cursor.fetchall():
-                submission = _visible_submission(record, self.user)
+                submission = _visible_submission([*record, None], self.user)
+                submission.viewer_role = self.roles[submission.organization_id]
                 submission.open_threads = open_threads
                 found.append(submission)
             return found
 
 
-@lru_cache(maxsize=8)
-def _visible_page_sql(vendor: str, one_organization: bool, count: bool) -> str:
-    """SQL of ``VisibleSubmissions``: its count, or a page of records of
-    ``_visible_submission_sql``'s columns and the open threads' count. Parameters: (for a page,
-    "resolved" false) the person, (the organization), (the limit and offset)."""
+@lru_cache(maxsize=64)
+def _visible_page_sql(vendor: str, organizations: int, count: bool) -> str:
+    """SQL of ``VisibleSubmissions``: its count, or a page of records of the submission's,
+    organization's and questionnaire's columns and the open threads' count. Parameters: (for
+    a page, "resolved" false) the organizations' ids, (the limit and offset)."""
     quote, column = connection.ops.quote_name, _qualified
-    joins = (
-        f"INNER JOIN {quote(Membership._meta.db_table)} ON "
-        f"{column(Membership, 'organization_id')} = {column(Submission, 'organization_id')} "
-        f"AND {column(Membership, 'user_id')} = %s "
-    )
-    where = f"WHERE {column(Submission, 'organization_id')} = %s " if one_organization else ""
+    placeholders = ", ".join(["%s"] * organizations)
+    where = f"WHERE {column(Submission, 'organization_id')} IN ({placeholders}) "
     if count:
-        return f"SELECT COUNT(*) FROM {quote(Submission._meta.db_table)} {joins}{where}"
+        return f"SELECT COUNT(*) FROM {quote(Submission._meta.db_table)} {where}"
     selected = [column(model, name) for model in _VISIBLE_MODELS for name in _all_fields(model)]
     comments = quote(ReviewComment._meta.db_table)
     open_threads = (
@@ -1369,12 +1371,12 @@ def _visible_page_sql(vendor: str, one_organization: bool, count: bool) -> str:
         f"AND {column(ReviewComment, 'parent_id')} IS NULL)"
     )
     return (
-        f"SELECT {', '.join(selected)}, {column(Membership, 'role')}, {open_threads} "
+        f"SELECT {', '.join(selected)}, {open_threads} "
         f"FROM {quote(Submission._meta.db_table)} "
         f"INNER JOIN {quote(Organization._meta.db_table)} ON {column(Organization, 'id')} = "
         f"{column(Submission, 'organization_id')} "
         f"INNER JOIN {quote(Questionnaire._meta.db_table)} ON {column(Questionnaire, 'id')} = "
-        f"{column(Submission, 'questionnaire_id')} {joins}{where}"
+        f"{column(Submission, 'questionnaire_id')} {where}"
         f"ORDER BY {column(Questionnaire, 'year')} DESC, {column(Questionnaire, 'kind')}, "
         f"{column(Organization, 'code')} LIMIT %s OFFSET %s"
     )

@@ -27,6 +27,15 @@ class OrganizationFilter:
     error: str = ""
     # Those of the user's organizations where they are a coordinator.
     coordinated: list[Organization] = field(default_factory=list)
+    # The user's role in each of their organizations, by id.
+    roles: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def shown_roles(self) -> dict[int, str]:
+        """The user's role in each organization shown (the selected one, or all)."""
+        if self.selected is None:
+            return self.roles
+        return {self.selected.pk: self.roles[self.selected.pk]}
 
     @property
     def several(self) -> bool:
@@ -45,6 +54,7 @@ def organization_filter(request: HttpRequest, user: AbstractBaseUser) -> Organiz
     found = OrganizationFilter(
         organizations=organizations,
         coordinated=[m.organization for m in memberships if m.role == Role.COORDINATOR],
+        roles={m.organization_id: m.role for m in memberships},
     )
     code = request.GET.get("organization")
     if code is None:  # no filter asked for: the organization switched to in the header

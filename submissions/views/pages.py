@@ -51,11 +51,8 @@ def home(request):
     organizations = organization_filter(request, request.user)
     # Each card counts its open threads: counted with the page's submissions (a query of its
     # own cost the page its round trip and its building).
-    selected = organizations.selected
     page = page_of(
-        request,
-        VisibleSubmissions(user=request.user, organization_id=selected.pk if selected else None),
-        PER_PAGE,
+        request, VisibleSubmissions(user=request.user, roles=organizations.shown_roles), PER_PAGE
     )
     submissions = list(page.object_list)
     progress = submissions_progress(submissions=submissions, texts=False)
