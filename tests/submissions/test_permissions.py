@@ -235,6 +235,19 @@ def test_a_submission_is_looked_up_for_its_organizations_members_only(
     assert client.get(f"/submissions/{2**63}/questions/1/").status_code == 404
 
 
+def as_read(submissions) -> list:
+    """Every stored field of each submission, its organization and questionnaire, and the
+    reader's role: what two ways of reading submissions must agree on."""
+
+    def fields(obj):
+        return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+    return [
+        (fields(s), fields(s.organization), fields(s.questionnaire), s.viewer_role)
+        for s in submissions
+    ]
+
+
 def test_an_organizations_submissions_are_read_for_its_members_only(
     submission, organization, other_organization, questionnaire, django_assert_num_queries
 ):
@@ -263,21 +276,12 @@ def test_an_organizations_submissions_are_read_for_its_members_only(
         Submission.objects.create(organization=organization, questionnaire=later)
     Submission.objects.create(organization=other_organization, questionnaire=questionnaire)
 
-    def fields(obj):
-        return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
-
-    def everything(found):
-        return [
-            (fields(s), fields(s.organization), fields(s.questionnaire), s.viewer_role)
-            for s in found
-        ]
-
     for role in Role:
         user = make_member(organization, role, f"{role}-reader")
         expected = list(submissions_visible_to(user=user).filter(organization=organization))
         with django_assert_num_queries(1):
             read = organization_submissions_visible_to(user=user, organization_id=organization.pk)
-        assert everything(read) == everything(expected)
+        assert as_read(read) == as_read(expected)
         assert [s.questionnaire.year for s in read] == [2031, 2024, 2019]
         assert {s.viewer_role for s in read} == {role}
         assert read[1].finalized_at.tzinfo is not None and read[1].questionnaire.is_open is True
@@ -313,15 +317,6 @@ def test_the_dashboards_submissions_are_read_a_page_at_a_time_as_the_orm_reads_t
     ReviewComment.objects.create(submission=asked, question=question, text="Done.", resolved=True)
     ReviewComment.objects.create(submission=asked, question=question, text="Also open.")
 
-    def fields(obj):
-        return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
-
-    def shown(found):
-        return [
-            (fields(s), fields(s.organization), fields(s.questionnaire), s.viewer_role)
-            for s in found
-        ]
-
     for organization_id in (None, organization.pk, other_organization.pk):
         expected = submissions_visible_to(user=person)
         if organization_id:
@@ -332,10 +327,10 @@ def test_the_dashboards_submissions_are_read_a_page_at_a_time_as_the_orm_reads_t
         source = VisibleSubmissions(user=person, roles=roles)
         with django_assert_num_queries(1):
             found = source[:]
-        assert shown(found) == shown(expected) and found
+        assert as_read(found) == as_read(expected) and found
         with django_assert_num_queries(1):
             assert source.count() == expected.count() == len(found)
-        assert shown(source[1:3]) == shown(expected[1:3])
+        assert as_read(source[1:3]) == as_read(expected[1:3])
         assert source[len(found) :] == []
     every = VisibleSubmissions(user=person, roles={organization.pk: Role.COORDINATOR})[:]
     assert [(s.questionnaire.year, s.organization.code) for s in every] == [
