@@ -168,3 +168,48 @@ def test_a_questions_rows_are_read_in_one_query_as_the_orm_reads_them(
     assert not any(r._state.adding for r in rows)
     with django_assert_num_queries(0):
         assert question_rows(submission=submission, question=questions["1"]) == []
+
+
+@pytest.mark.parametrize("texts", [True, False])
+def test_the_progress_answers_are_the_instances_the_orm_makes(two_submissions, texts):
+    """The progress makes its answers without ``Model.__init__``: each is what
+    ``Answer.from_db`` makes of the same record (its values, its deferred fields, read from the
+    database), equal to the saved answer; and when something listens to an answer's init
+    signals, it is sent."""
+    from django.db.models import signals
+
+    submission, other = two_submissions
+    progress = submissions_progress(submissions=[submission, other], texts=texts)
+    made = [a for found in progress.values() for s in found.states for a in s.answers]
+    assert len(made) == 4
+    for answer in made:
+        fields = [f for f in answer._meta.concrete_fields if f.attname in answer.__dict__]
+        through_orm = Answer.from_db(
+            "default", [f.attname for f in fields], [getattr(answer, f.attname) for f in fields]
+        )
+        assert {k: v for k, v in answer.__dict__.items() if k != "_state"} == {
+            k: v for k, v in through_orm.__dict__.items() if k != "_state"
+        }
+        assert answer.get_deferred_fields() == through_orm.get_deferred_fields()
+        assert ("text" in answer.get_deferred_fields()) is not texts
+        assert (answer._state.adding, answer._state.db) == (False, "default")
+        assert answer == Answer.objects.get(pk=answer.pk)
+        saved = Answer.objects.get(pk=answer.pk)
+        assert (answer.words, answer.version, answer.updated_at) == (
+            saved.words,
+            saved.version,
+            saved.updated_at,
+        )
+        assert answer.submission.pk == saved.submission_id  # its relations read as the ORM's
+
+    seen = []
+
+    def listening(sender, **kwargs):
+        seen.append(sender)
+
+    signals.post_init.connect(listening, sender=Answer)
+    try:
+        submissions_progress(submissions=[submission], texts=texts)
+    finally:
+        signals.post_init.disconnect(listening, sender=Answer)
+    assert seen.count(Answer) == 3
