@@ -33,6 +33,7 @@ from reversion.models import Version
 from reversion.signals import post_revision_commit
 
 from .models import (
+    ANSWERS,
     ROW_MODELS,
     Answer,
     Question,
@@ -52,7 +53,6 @@ for _model in RECORDED_MODELS:
         reversion.register(_model)
 
 # The version index's name for each recorded model: answers, or the row's table.
-ANSWERS = "answers"
 TABLES: dict[type[models.Model], str] = {
     Answer: ANSWERS,
     **{model: str(kind) for kind, model in ROW_MODELS.items()},

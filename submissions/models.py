@@ -1065,6 +1065,10 @@ class SubmissionEvent(models.Model):
         return f"{self.get_kind_display()} {self.from_status} → {self.to_status}"
 
 
+# The version index's name of the answers' table (a row's is its table's, "events" …).
+ANSWERS = "answers"
+
+
 class VersionIndex(models.Model):
     """Where a recorded version of an answer or a table row belongs, in indexed columns.
 

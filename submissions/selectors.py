@@ -23,6 +23,7 @@ from accounts.models import Membership, Organization
 from accounts.selectors import person_name
 
 from .models import (
+    ANSWERS,
     ROW_MODELS,
     Answer,
     Assignment,
@@ -112,6 +113,21 @@ def organization_submissions_visible_to(
         return [_visible_submission(record, user) for record in cursor.fetchall()]
 
 
+def _visible_parts() -> tuple[str, str]:
+    """The columns ``_visible_submission`` makes a submission from (its organization's and
+    questionnaire's after its own), and the three tables joined (``FROM …``), for its SQL."""
+    quote, column = connection.ops.quote_name, _qualified
+    selected = [column(model, name) for model in _VISIBLE_MODELS for name in _all_fields(model)]
+    tables = (
+        f"FROM {quote(Submission._meta.db_table)} "
+        f"INNER JOIN {quote(Organization._meta.db_table)} ON {column(Organization, 'id')} = "
+        f"{column(Submission, 'organization_id')} "
+        f"INNER JOIN {quote(Questionnaire._meta.db_table)} ON {column(Questionnaire, 'id')} = "
+        f"{column(Submission, 'questionnaire_id')} "
+    )
+    return ", ".join(selected), tables
+
+
 @lru_cache(maxsize=4)
 def _visible_submission_sql(vendor: str) -> str:
     """SQL reading one submission (its id the second parameter), its organization and
@@ -120,20 +136,13 @@ def _visible_submission_sql(vendor: str) -> str:
     organization), not a fourth join: PostgreSQL planned the four-table join in twice the
     time it took to plan this, and far longer than it took to run either."""
     quote, column = connection.ops.quote_name, _qualified
-    selected = [column(model, name) for model in _VISIBLE_MODELS for name in _all_fields(model)]
     role = (
         f"SELECT {column(Membership, 'role')} FROM {quote(Membership._meta.db_table)} "
         f"WHERE {column(Membership, 'organization_id')} = {column(Submission, 'organization_id')}"
         f" AND {column(Membership, 'user_id')} = %s"
     )
-    return (
-        f"SELECT {', '.join(selected)}, ({role}) FROM {quote(Submission._meta.db_table)} "
-        f"INNER JOIN {quote(Organization._meta.db_table)} ON {column(Organization, 'id')} = "
-        f"{column(Submission, 'organization_id')} "
-        f"INNER JOIN {quote(Questionnaire._meta.db_table)} ON {column(Questionnaire, 'id')} = "
-        f"{column(Submission, 'questionnaire_id')} "
-        f"WHERE {column(Submission, 'id')} = %s"
-    )
+    selected, tables = _visible_parts()
+    return f"SELECT {selected}, ({role}) {tables}WHERE {column(Submission, 'id')} = %s"
 
 
 @lru_cache(maxsize=4)
@@ -142,14 +151,9 @@ def _organization_submissions_sql(vendor: str) -> str:
     organization and questionnaire, and the role there of the person whose id is the first
     parameter, newest year first: none when they are not a member (the join)."""
     quote, column = connection.ops.quote_name, _qualified
-    selected = [column(model, name) for model in _VISIBLE_MODELS for name in _all_fields(model)]
+    selected, tables = _visible_parts()
     return (
-        f"SELECT {', '.join(selected)}, {column(Membership, 'role')} "
-        f"FROM {quote(Submission._meta.db_table)} "
-        f"INNER JOIN {quote(Organization._meta.db_table)} ON {column(Organization, 'id')} = "
-        f"{column(Submission, 'organization_id')} "
-        f"INNER JOIN {quote(Questionnaire._meta.db_table)} ON {column(Questionnaire, 'id')} = "
-        f"{column(Submission, 'questionnaire_id')} "
+        f"SELECT {selected}, {column(Membership, 'role')} {tables}"
         f"INNER JOIN {quote(Membership._meta.db_table)} ON "
         f"{column(Membership, 'organization_id')} = {column(Submission, 'organization_id')} "
         f"AND {column(Membership, 'user_id')} = %s "
@@ -594,6 +598,29 @@ def _converted(columns, values: list) -> list:
     return values
 
 
+def _person_columns(table: str, fields: tuple[str, ...] | None = None) -> list[str]:
+    """The columns of a person's ``fields`` (all of them by default) in a query, under
+    ``table`` (the users' quoted table, or an alias of it)."""
+    user_model = get_user_model()
+    return [f"{table}.{c}" for c in _columns(user_model, fields or _all_fields(user_model))]
+
+
+def _person_from(values: list, fields: tuple[str, ...] | None = None):
+    """The person whose ``fields`` (all of them by default) are ``values`` in a record read
+    with ``_person_columns``, converted as the ORM would; None where the record has none
+    (NULL: nobody recorded, or a person since deleted)."""
+    if values[0] is None:
+        return None
+    user_model = get_user_model()
+    fields = fields or _all_fields(user_model)
+    columns = _converted_columns(user_model, fields)
+    return user_model.from_db(connection.alias, fields, _converted(columns, list(values)))
+
+
+# A LIMIT that takes every row (SQLite has no LIMIT ALL).
+_NO_LIMIT = 2**62
+
+
 # A row's columns in the answer's: answer attribute → row attribute.
 _ROW_IN_ANSWER = {
     "submission_id": "submission_id",
@@ -819,10 +846,9 @@ def comment_threads_and_assignments(
     own cost a page two of the ORM's buildings of a query, which took longer than running
     them. Each comment's question and part are the ones ``progress`` already holds.
     """
-    user_model = get_user_model()
+    people = len(_all_fields(get_user_model()))
     comment_columns = _converted_columns(ReviewComment, _COMMENT_FIELDS)
     assignment_columns = _converted_columns(Assignment, _ASSIGNMENT_FIELDS)
-    user_columns = _converted_columns(user_model, _all_fields(user_model))
     questions = {s.question.pk: s.question for s in progress.states}
     parts = {p.part.pk: p.part for s in progress.states for p in s.parts}
     comments: list[ReviewComment] = []
@@ -832,14 +858,7 @@ def comment_threads_and_assignments(
     with connection.cursor() as cursor:
         cursor.execute(_threads_sql(connection.vendor, question is not None), params * 2)
         for kind, *values in cursor.fetchall():
-            user_values = values[-len(_all_fields(user_model)) :]
-            user = (
-                None
-                if user_values[0] is None  # a comment whose author was deleted
-                else user_model.from_db(
-                    db, _all_fields(user_model), _converted(user_columns, user_values)
-                )
-            )
+            user = _person_from(values[-people:])  # None: a comment whose author was deleted
             if kind == _COMMENT:
                 comment = ReviewComment.from_db(
                     db,
@@ -887,9 +906,7 @@ def _threads_sql(vendor: str, one_question: bool) -> str:
     user_model = get_user_model()
     users = quote(user_model._meta.db_table)
     user_id = f"{users}.{quote(user_model._meta.pk.column)}"
-    user_selected = [
-        f"{users}.{column}" for column in _columns(user_model, _all_fields(user_model))
-    ]
+    user_selected = _person_columns(users)
     keys = ["submission_id", "question_id"] if one_question else ["submission_id"]
 
     def read(model, fields, user_fk, join):
@@ -982,26 +999,18 @@ def answer_version_records(
     the four-table query and deserializing each version into a model instance took twice as
     long as running it. The stored fields are read from the version's JSON as the index is.
     """
-    user_model = get_user_model()
-    user_fields = _all_fields(user_model)
-    user_columns = _converted_columns(user_model, user_fields)
     when_columns = _converted_columns(Revision, ("date_created",))
-    params: list = ["answers", submission_id, question_id]
+    params: list = [ANSWERS, submission_id, question_id]
     if part_id is not None:
         params.append(part_id)
     if version_id is not None:
         params.append(version_id)
-    params += [2**62 if limit is None else limit, start]
+    params += [_NO_LIMIT if limit is None else limit, start]
     sql = _answer_versions_sql(connection.vendor, part_id is not None, version_id is not None)
     records = []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for pk, number, data, when, comment, *user_values in cursor.fetchall():
-            user = None
-            if user_values[0] is not None:  # a revision without a person, or theirs deleted
-                user = user_model.from_db(
-                    connection.alias, user_fields, _converted(user_columns, user_values)
-                )
             records.append(
                 AnswerVersionRecord(
                     id=pk,
@@ -1009,7 +1018,7 @@ def answer_version_records(
                     fields=json.loads(data)[0]["fields"],
                     when=_converted(when_columns, [when])[0],
                     comment=comment,
-                    user=user,
+                    user=_person_from(user_values),  # None: no person, or theirs deleted
                 )
             )
     return records
@@ -1022,7 +1031,7 @@ def _answer_versions_sql(vendor: str, has_part: bool, one: bool) -> str:
     quote, column = connection.ops.quote_name, _qualified
     user_model = get_user_model()
     users = quote(user_model._meta.db_table)
-    user_selected = [f"{users}.{c}" for c in _columns(user_model, _all_fields(user_model))]
+    user_selected = _person_columns(users)
     conditions = [
         f"{column(VersionIndex, 'table')} = %s",
         f"{column(VersionIndex, 'submission_id')} = %s",
@@ -1062,9 +1071,6 @@ def question_events_and_comments(
     Each event comes with its actor, each comment with its author, who resolved it and its
     part (the question's, prefetched). One query (``_question_timeline_sql``) where the ORM
     built two, each of which took longer to build than to run."""
-    user_model = get_user_model()
-    user_fields = _all_fields(user_model)
-    user_columns = _converted_columns(user_model, user_fields)
     event_columns = _converted_columns(SubmissionEvent, _EVENT_FIELDS)
     comment_columns = _converted_columns(ReviewComment, _COMMENT_FIELDS)
     parts = {part.pk: part for part in question.parts.all()}
@@ -1074,19 +1080,13 @@ def question_events_and_comments(
         if value is not None
     ]
     sql = _question_timeline_sql(connection.vendor, since is not None, until is not None)
-    db, users = connection.alias, len(user_fields)
-
-    def person(values: list):
-        if values[0] is None:  # nobody recorded, or a person since deleted
-            return None
-        return user_model.from_db(db, user_fields, _converted(user_columns, values))
-
+    db, users = connection.alias, len(_all_fields(get_user_model()))
     events: list[SubmissionEvent] = []
     comments: list[ReviewComment] = []
     with connection.cursor() as cursor:
         cursor.execute(sql, [submission.pk, question.pk, *window] * 2)
         for kind, *values in cursor.fetchall():
-            first = person(values[-2 * users : -users])
+            first = _person_from(values[-2 * users : -users])
             if kind == _TIMELINE_EVENT:
                 event = SubmissionEvent.from_db(
                     db, _EVENT_FIELDS, _converted(event_columns, values[: len(_EVENT_FIELDS)])
@@ -1100,7 +1100,7 @@ def question_events_and_comments(
                     _COMMENT_FIELDS,
                     _converted(comment_columns, values[at : at + len(_COMMENT_FIELDS)]),
                 )
-                comment.author, comment.resolved_by = first, person(values[-users:])
+                comment.author, comment.resolved_by = first, _person_from(values[-users:])
                 comment.question = question
                 comment.part = parts.get(comment.part_id)
                 comments.append(comment)
@@ -1122,7 +1122,7 @@ def _question_timeline_sql(vendor: str, since: bool, until: bool) -> str:
     user_model = get_user_model()
     users = quote(user_model._meta.db_table)
     user_pk = quote(user_model._meta.pk.column)
-    user_columns = _columns(user_model, _all_fields(user_model))
+    nobody = ["NULL"] * len(_all_fields(user_model))
 
     def read(model, fields, people):
         table = quote(model._meta.db_table)
@@ -1140,8 +1140,8 @@ def _question_timeline_sql(vendor: str, since: bool, until: bool) -> str:
                 f"LEFT JOIN {users} {alias} ON {alias}.{user_pk} = {table}."
                 f"{_columns(model, [fk])[0]}"
             )
-            selected += [f"{alias}.{c}" for c in user_columns]
-        selected += ["NULL"] * len(user_columns) * (2 - len(people))
+            selected += _person_columns(alias)
+        selected += nobody * (2 - len(people))
         where = " AND ".join(conditions)
         return (
             [f"{table}.{c}" for c in _columns(model, fields)],
@@ -1171,16 +1171,10 @@ def removed_rows_last_versions(
     A table question's history page reads them on every view: the ORM's building of this
     query (an anti-join, a grouped subquery and an exclusion) took three times as long as
     running it, so its SQL is written out once per process and table."""
-    user_model = get_user_model()
-    user_fields = _all_fields(user_model)
     version_fields, revision_fields = _all_fields(Version), _all_fields(Revision)
     converted = {
         model: _converted_columns(model, fields)
-        for model, fields in (
-            (Version, version_fields),
-            (Revision, revision_fields),
-            (user_model, user_fields),
-        )
+        for model, fields in ((Version, version_fields), (Revision, revision_fields))
     }
     db = connection.alias
     found = []
@@ -1199,15 +1193,7 @@ def removed_rows_last_versions(
                 revision_fields,
                 _converted(converted[Revision], values[at : at + len(revision_fields)]),
             )
-            at += len(revision_fields)
-            user_values = values[at:]
-            revision.user = (
-                None
-                if user_values[0] is None
-                else user_model.from_db(
-                    db, user_fields, _converted(converted[user_model], user_values)
-                )
-            )
+            revision.user = _person_from(values[at + len(revision_fields) :])
             version.revision = revision
             found.append(version)
     return found
@@ -1253,7 +1239,7 @@ def _removed_rows_sql(vendor: str, table: str) -> str:
     selected = [
         *(column(Version, name) for name in _all_fields(Version)),
         *(column(Revision, name) for name in _all_fields(Revision)),
-        *(f"{users}.{c}" for c in _columns(user_model, _all_fields(user_model))),
+        *_person_columns(users),
     ]
     return (
         f"SELECT {', '.join(selected)} FROM {quote(Version._meta.db_table)} "
@@ -1276,9 +1262,7 @@ def question_assignments(*, submission_ids: list[int]) -> dict[int, list[Assignm
     instances, took longer than running it."""
     if not submission_ids:
         return {}
-    user_model = get_user_model()
-    user_fields = _holder_person_fields()
-    user_columns = _converted_columns(user_model, user_fields)
+    person_fields = _holder_person_fields()
     assignment_columns = _converted_columns(Assignment, _HOLDER_FIELDS)
     db, size = connection.alias, len(_HOLDER_FIELDS)
     found: dict[int, list[Assignment]] = {}
@@ -1292,8 +1276,8 @@ def question_assignments(*, submission_ids: list[int]) -> dict[int, list[Assignm
             )
             assignee = people.get(assignment.assignee_id)
             if assignee is None:  # a person holds several questions: made once
-                assignee = people[assignment.assignee_id] = user_model.from_db(
-                    db, user_fields, _converted(user_columns, values[size:])
+                assignee = people[assignment.assignee_id] = _person_from(
+                    values[size:], person_fields
                 )
             assignment.assignee = assignee
             found.setdefault(assignment.submission_id, []).append(assignment)
@@ -1321,7 +1305,7 @@ def _assignments_sql(vendor: str, size: int) -> str:
     users = quote(user_model._meta.db_table)
     selected = [
         *(_qualified(Assignment, name) for name in _HOLDER_FIELDS),
-        *(f"{users}.{c}" for c in _columns(user_model, _holder_person_fields())),
+        *_person_columns(users, _holder_person_fields()),
     ]
     placeholders = ", ".join(["%s"] * size)
     return (
@@ -1362,7 +1346,7 @@ class VisibleSubmissions:
         if not self.roles:
             return []
         start = index.start or 0
-        limit = 2**62 if index.stop is None else max(index.stop - start, 0)
+        limit = _NO_LIMIT if index.stop is None else max(index.stop - start, 0)
         sql = _visible_page_sql(connection.vendor, len(self.roles), count=False)
         with connection.cursor() as cursor:
             cursor.execute(sql, [False, *self.roles, limit, start])
@@ -1385,7 +1369,7 @@ def _visible_page_sql(vendor: str, organizations: int, count: bool) -> str:
     where = f"WHERE {column(Submission, 'organization_id')} IN ({placeholders}) "
     if count:
         return f"SELECT COUNT(*) FROM {quote(Submission._meta.db_table)} {where}"
-    selected = [column(model, name) for model in _VISIBLE_MODELS for name in _all_fields(model)]
+    selected, tables = _visible_parts()
     comments = quote(ReviewComment._meta.db_table)
     open_threads = (
         f"(SELECT COUNT(*) FROM {comments} WHERE {column(ReviewComment, 'submission_id')} = "
@@ -1393,12 +1377,7 @@ def _visible_page_sql(vendor: str, organizations: int, count: bool) -> str:
         f"AND {column(ReviewComment, 'parent_id')} IS NULL)"
     )
     return (
-        f"SELECT {', '.join(selected)}, {open_threads} "
-        f"FROM {quote(Submission._meta.db_table)} "
-        f"INNER JOIN {quote(Organization._meta.db_table)} ON {column(Organization, 'id')} = "
-        f"{column(Submission, 'organization_id')} "
-        f"INNER JOIN {quote(Questionnaire._meta.db_table)} ON {column(Questionnaire, 'id')} = "
-        f"{column(Submission, 'questionnaire_id')} {where}"
+        f"SELECT {selected}, {open_threads} {tables}{where}"
         f"ORDER BY {column(Questionnaire, 'year')} DESC, {column(Questionnaire, 'kind')}, "
         f"{column(Organization, 'code')} LIMIT %s OFFSET %s"
     )
