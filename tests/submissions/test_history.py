@@ -98,6 +98,18 @@ def add_event(submission, user, **values):
     )
 
 
+def remove_event(submission, user, row_id, base_version, *, key="rows-0"):
+    """Remove an event of question 3 through the write gate; the gate's result."""
+    return row_delete(
+        submission=submission,
+        question=submission.questionnaire.questions.get(number="3"),
+        row_id=row_id,
+        base_version=base_version,
+        key=key,
+        user=user,
+    )
+
+
 # -- Recording ---------------------------------------------------------------------------------
 
 
@@ -635,14 +647,7 @@ def test_a_table_questions_history_links_each_row_under_its_name_now(
     )
     assert result.status == SAVED
     assert links()[0] == (str(first.id), "History of “IDM 2025”")
-    removed = row_delete(
-        submission=submission,
-        question=question,
-        row_id=second.id,
-        base_version=1,
-        key="rows-1",
-        user=contributor,
-    )
+    removed = remove_event(submission, contributor, second.id, 1, key="rows-1")
     assert removed.status == changes.REMOVED
     assert links() == [(str(first.id), "History of “IDM 2025”")]
     assert links("fr") == [(str(first.id), "Historique de «\xa0IDM 2025\xa0»")]
@@ -879,15 +884,7 @@ def test_removed_rows_read_in_one_query_are_each_ones_last_version(
     question = submission.questionnaire.questions.get(number="3")
 
     def remove(row, user, base_version=1, where=submission):
-        result = row_delete(
-            submission=where,
-            question=question,
-            row_id=row.id,
-            base_version=base_version,
-            key="rows-0",
-            user=user,
-        )
-        assert result.status == changes.REMOVED
+        assert remove_event(where, user, row.id, base_version).status == changes.REMOVED
 
     kept = add_event(submission, contributor, name="Kept")
     renamed = add_event(submission, contributor, name="Before")
