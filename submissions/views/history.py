@@ -55,7 +55,7 @@ def _timeline_key(slot: dict, page: int, can_edit: bool, timeline: list[Timeline
             line += (item.created_at, item.message)
         else:
             line = (item.pk, item.parent_id, item.part and item.part.title)
-            line += (getattr(item, "row_name", ""), person_shown(item.author), item.created_at)
+            line += (item.row_name, person_shown(item.author), item.created_at)
             line += (item.resolved, person_shown(item.resolved_by), item.text)
         shown.append((entry.kind, line))
     return shown_digest(shown)
